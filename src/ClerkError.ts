@@ -1,0 +1,233 @@
+/**
+ * The two ways a Clients call fails, mirroring Clerk's Python SDK names so users who know it feel at home:
+ *
+ * - `ClerkErrors`: Clerk answered with its JSON error body (`{ errors: [...] }`). You can branch on `status` and on
+ *   `errors[i].code`.
+ * - `SDKError`: everything else — bad input caught before sending, transport failures, timeouts, a status without a
+ *   Clerk body, a body that does not match the schema. `reason` says which.
+ *
+ * Neither ever carries the secret key: response headers are redacted and no request object is kept.
+ *
+ * @since 0.1.0
+ */
+import * as Duration from "effect/Duration"
+import * as Schema from "effect/Schema"
+
+/**
+ * One entry of Clerk's `errors` array.
+ *
+ * @example
+ * ```ts
+ * import { ClerkError } from "effect-clerk"
+ * const detail: ClerkError.ClerkErrorDetail = { code: "resource_not_found", message: "not found" }
+ * ```
+ * @since 0.1.0
+ * @category Schemas
+ */
+export const ClerkErrorDetail = Schema.Struct({
+  code: Schema.String,
+  message: Schema.String,
+  /** Required by the spec, but real responses and Clerk's JS SDK treat it as optional; a missing one must not hide the error. */
+  longMessage: Schema.optionalWith(Schema.String, { exact: true }).pipe(Schema.fromKey("long_message")),
+  meta: Schema.optionalWith(Schema.Record({ key: Schema.String, value: Schema.Unknown }), { exact: true })
+}).annotations({ identifier: "ClerkErrorDetail" })
+
+/**
+ * @since 0.1.0
+ * @category Models
+ */
+export interface ClerkErrorDetail extends Schema.Schema.Type<typeof ClerkErrorDetail> {}
+
+/**
+ * The wire shape of Clerk's error body (`ClerkErrors` in the spec).
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { ClerkError } from "effect-clerk"
+ * Schema.decodeUnknownSync(ClerkError.ClerkErrorsBody)({ errors: [{ code: "x", message: "y" }] })
+ * ```
+ * @since 0.1.0
+ * @category Schemas
+ */
+export const ClerkErrorsBody = Schema.Struct({
+  errors: Schema.Array(ClerkErrorDetail),
+  meta: Schema.optionalWith(Schema.Record({ key: Schema.String, value: Schema.Unknown }), { exact: true }),
+  clerkTraceId: Schema.optionalWith(Schema.String, { exact: true }).pipe(Schema.fromKey("clerk_trace_id"))
+}).annotations({ identifier: "ClerkErrorsBody" })
+
+/**
+ * Where a failure happened: which operation, and the method and path of its request (never the query string's
+ * values beyond what the caller passed, never headers).
+ */
+const requestContext = {
+  /** e.g. `"Clients.get"`. */
+  operation: Schema.String,
+  method: Schema.String,
+  /** The request path, e.g. `/v1/clients/client_123`. */
+  path: Schema.String,
+  /** How many attempts were made before giving up; absent when the error came from the first and only attempt path. */
+  attempts: Schema.optionalWith(Schema.Number, { exact: true })
+}
+
+const retryableStatuses: ReadonlySet<number> = new Set([408, 429, 500, 502, 503, 504])
+
+/**
+ * Clerk answered with an error body. Raised for the statuses the spec declares for the operation, and for
+ * 403, 408, 429 and 5xx when the body is a Clerk error body.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Clients } from "effect-clerk"
+ * const program = Effect.flatMap(Clients.Clients, (c) => c.get("client_123")).pipe(
+ *   Effect.catchTag("ClerkErrors", (e) =>
+ *     e.status === 404 ? Effect.succeed(null) : Effect.fail(e))
+ * )
+ * ```
+ * @since 0.1.0
+ * @category Errors
+ */
+export class ClerkErrors extends Schema.TaggedError<ClerkErrors>("effect-clerk/ClerkErrors")("ClerkErrors", {
+  ...requestContext,
+  status: Schema.Number,
+  errors: Schema.Array(ClerkErrorDetail),
+  meta: Schema.optionalWith(Schema.Record({ key: Schema.String, value: Schema.Unknown }), { exact: true }),
+  /** The body's `clerk_trace_id`, else the `Clerk-Trace-Id` response header: quote it to Clerk support. */
+  clerkTraceId: Schema.optionalWith(Schema.String, { exact: true }),
+  /** From the `Retry-After` header (seconds or HTTP-date), when the response had one. */
+  retryAfter: Schema.optionalWith(Schema.DurationFromSelf, { exact: true })
+}) {
+  /** True for statuses worth another attempt: 408, 429, 500, 502, 503, 504. */
+  get isRetryable(): boolean {
+    return retryableStatuses.has(this.status)
+  }
+
+  override get message(): string {
+    const first = this.errors[0]
+    const detail = first === undefined
+      ? "no error details"
+      : `${first.code}: ${first.longMessage ?? first.message}${this.errors.length > 1 ? ` (+${this.errors.length - 1} more)` : ""}`
+    return `${this.operation} ${this.method} ${this.path} → ${this.status} ${detail}${suffix(this)}`
+  }
+}
+
+/**
+ * Why an {@link SDKError} happened.
+ *
+ * - `InvalidRequest`: the input was rejected before anything was sent.
+ * - `Transport`: the request did not get a response (connection refused or reset, DNS, TLS).
+ * - `Timeout`: an attempt, or the whole call's deadline, ran out.
+ * - `StatusCode`: an error status without a Clerk error body (an HTML 502 from a proxy, a 3xx, an undeclared 4xx).
+ * - `Decode`: a response that is not the JSON the spec promises, or is too large to read.
+ *
+ * @since 0.1.0
+ * @category Models
+ */
+export const SDKErrorReason = Schema.Literal("InvalidRequest", "Transport", "Timeout", "StatusCode", "Decode")
+
+/**
+ * @since 0.1.0
+ * @category Models
+ */
+export type SDKErrorReason = typeof SDKErrorReason.Type
+
+/**
+ * Every failure that is not a Clerk error body. `reason` tells them apart; `status`, `contentType`, `body` (an excerpt
+ * of at most 2,048 characters) and `headers` (secrets redacted) are there when a response was received.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Clients } from "effect-clerk"
+ * Effect.flatMap(Clients.Clients, (c) => c.get("")).pipe(
+ *   Effect.catchTag("SDKError", (e) => Effect.log(e.reason)) // "InvalidRequest": nothing was sent
+ * )
+ * ```
+ * @since 0.1.0
+ * @category Errors
+ */
+export class SDKError extends Schema.TaggedError<SDKError>("effect-clerk/SDKError")("SDKError", {
+  ...requestContext,
+  reason: SDKErrorReason,
+  description: Schema.String,
+  status: Schema.optionalWith(Schema.Number, { exact: true }),
+  contentType: Schema.optionalWith(Schema.String, { exact: true }),
+  body: Schema.optionalWith(Schema.String, { exact: true }),
+  headers: Schema.optionalWith(Schema.Record({ key: Schema.String, value: Schema.String }), { exact: true }),
+  retryAfter: Schema.optionalWith(Schema.DurationFromSelf, { exact: true }),
+  /** The low-level cause (a socket error, a parse error); never an object that holds the request or its headers. */
+  cause: Schema.optionalWith(Schema.Defect, { exact: true })
+}) {
+  /** True for transport failures, timeouts, and the transient statuses 408, 429, 500, 502, 503, 504. */
+  get isRetryable(): boolean {
+    switch (this.reason) {
+      case "Transport":
+      case "Timeout":
+        return true
+      case "StatusCode":
+        return this.status !== undefined && retryableStatuses.has(this.status)
+      default:
+        return false
+    }
+  }
+
+  override get message(): string {
+    const status = this.status === undefined ? "" : ` → ${this.status}`
+    return `${this.operation} ${this.method} ${this.path}${status} ${this.reason}: ${this.description}${suffix(this)}`
+  }
+}
+
+const suffix = (error: { readonly attempts?: number; readonly retryAfter?: Duration.Duration }): string => {
+  const parts: Array<string> = []
+  if (error.attempts !== undefined && error.attempts > 1) parts.push(`after ${error.attempts} attempts`)
+  if (error.retryAfter !== undefined) parts.push(`retry after ${Duration.format(error.retryAfter)}`)
+  return parts.length === 0 ? "" : ` (${parts.join(", ")})`
+}
+
+/**
+ * Every way a Clients operation fails.
+ *
+ * @example
+ * ```ts
+ * import { ClerkError } from "effect-clerk"
+ * const describe = (e: ClerkError.ClientsError) => e._tag === "ClerkErrors" ? e.errors[0]?.code : e.reason
+ * ```
+ * @since 0.1.0
+ * @category Models
+ */
+export type ClientsError = ClerkErrors | SDKError
+
+/**
+ * Is this one of effect-clerk's errors? Useful outside Effect (e.g. with the Promise API).
+ *
+ * @example
+ * ```ts
+ * import { ClerkError } from "effect-clerk"
+ * try { } catch (e) { if (ClerkError.isClientsError(e)) console.log(e._tag) }
+ * ```
+ * @since 0.1.0
+ * @category Guards
+ */
+export const isClientsError = (u: unknown): u is ClientsError => u instanceof ClerkErrors || u instanceof SDKError
+
+/**
+ * Is it worth trying again? The single definition every retry policy uses.
+ *
+ * @example
+ * ```ts
+ * import { ClerkError } from "effect-clerk"
+ * const transient = (e: ClerkError.ClientsError) => ClerkError.isRetryable(e)
+ * ```
+ * @since 0.1.0
+ * @category Guards
+ */
+export const isRetryable = (error: ClientsError): boolean => error.isRetryable
+
+/**
+ * Returns a copy of the error that records how many attempts were made.
+ *
+ * @internal
+ */
+export const withAttempts = (error: ClientsError, attempts: number): ClientsError =>
+  error._tag === "ClerkErrors" ? new ClerkErrors({ ...error, attempts }) : new SDKError({ ...error, attempts })

@@ -1,0 +1,33 @@
+/**
+ * effect-clerk: Clerk's Backend API Clients operations as an Effect service.
+ *
+ * @since 0.1.0
+ */
+
+/**
+ * The domain schemas: `Client`, `Session`, `SessionActivity`, `SessionTask`, `ClientList`.
+ *
+ * @since 0.1.0
+ */
+export * as Client from "./Client.js"
+
+/**
+ * `ClerkErrors` and `SDKError`: every way a call fails.
+ *
+ * @since 0.1.0
+ */
+export * as ClerkError from "./ClerkError.js"
+
+/**
+ * The `Clients` service, its layers and per-call options.
+ *
+ * @since 0.1.0
+ */
+export * as Clients from "./Clients.js"
+
+/**
+ * Retry policies as `Schedule`s.
+ *
+ * @since 0.1.0
+ */
+export * as RetryPolicy from "./RetryPolicy.js"

@@ -1,0 +1,81 @@
+/**
+ * The rules effect-clerk enforces around any retry policy, so a user-supplied `Schedule.recurs(5)` is as safe as ours.
+ *
+ * @internal
+ */
+import * as Effect from "effect/Effect"
+import * as Schedule from "effect/Schedule"
+import * as ScheduleDecision from "effect/ScheduleDecision"
+import * as Interval from "effect/ScheduleInterval"
+import * as Intervals from "effect/ScheduleIntervals"
+import type { ClientsError } from "../ClerkError.js"
+import { retryAfterMillis, type RetryPolicy } from "../RetryPolicy.js"
+
+/**
+ * Errors no policy may retry: input we rejected, bodies we could not decode (the same bytes would come back), and
+ * statuses that will not change on their own (3xx, 4xx other than 408 and 429).
+ */
+export const neverRetried = (error: ClientsError): boolean => {
+  if (error._tag === "SDKError") {
+    if (error.reason === "Transport" || error.reason === "Timeout") return false
+    if (error.reason !== "StatusCode") return true
+  }
+  const status = error.status
+  return status === undefined || !(status === 408 || status === 429 || status >= 500)
+}
+
+interface State {
+  readonly policy: unknown
+  readonly retries: number
+}
+
+/**
+ * Wraps `policy` so that: never-retried errors stop at once; `Retry-After` is a floor on the delay; and a retry that
+ * would start at or after `deadlineAt` (epoch millis) is not attempted, so the caller gets the real error (with its
+ * `retryAfter`) rather than a timeout after a useless sleep.
+ */
+export const enforce = (policy: RetryPolicy, deadlineAt: number | undefined): Schedule.Schedule<unknown, ClientsError> =>
+  Schedule.makeWithState<State, ClientsError, unknown>(
+    { policy: policy.initial, retries: 0 },
+    (now, error, state) => {
+      const stop = Effect.succeed(step(state, undefined, ScheduleDecision.done))
+      if (neverRetried(error)) return stop
+      return Effect.flatMap(policy.step(now, error, state.policy), ([policyState, out, decision]) => {
+        if (ScheduleDecision.isDone(decision)) return stop
+        const planned = Intervals.start(decision.intervals)
+        const at = Math.max(planned, now + retryAfterMillis(error))
+        if (deadlineAt !== undefined && at >= deadlineAt) return stop
+        const retries = state.retries + 1
+        const delayMillis = Math.max(0, at - now)
+        return Effect.as(
+          announceRetry(error, retries, delayMillis),
+          step({ policy: policyState, retries }, out, ScheduleDecision.continueWith(Interval.after(at)))
+        )
+      })
+    }
+  )
+
+const step = (
+  state: State,
+  out: unknown,
+  decision: ScheduleDecision.ScheduleDecision
+): readonly [State, unknown, ScheduleDecision.ScheduleDecision] => [state, out, decision]
+
+/** Every retry is visible: a debug log line and an event on the operation's span. */
+const announceRetry = (error: ClientsError, retry: number, delayMillis: number): Effect.Effect<void> => {
+  const attributes = {
+    "effect_clerk.retry": retry,
+    "effect_clerk.delay_ms": delayMillis,
+    "effect_clerk.reason": error._tag === "SDKError" ? error.reason : "ClerkErrors",
+    "http.response.status_code": error.status ?? 0
+  }
+  return Effect.zipRight(
+    Effect.logDebug(`${error.operation}: retry ${retry} in ${delayMillis} ms`).pipe(Effect.annotateLogs(attributes)),
+    Effect.currentSpan.pipe(
+      Effect.flatMap((span) =>
+        Effect.map(Effect.clockWith((clock) => clock.currentTimeNanos), (nanos) => span.event("retry", nanos, attributes))
+      ),
+      Effect.ignore
+    )
+  )
+}
