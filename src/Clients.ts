@@ -35,6 +35,7 @@ import * as Stream from "effect/Stream"
 import * as Domain from "./Client.js"
 import { type ClientsError, SDKError } from "./ClerkError.js"
 import { execute, type Transport } from "./internal/http.js"
+import * as Input from "./internal/input.js"
 import { version } from "./internal/version.js"
 import * as RetryPolicy from "./RetryPolicy.js"
 
@@ -206,8 +207,14 @@ export const make = Effect.fnUntraced(function*(options: Options) {
     )
   )
 
+  /** Bad input fails here, with the request it would have been, and nothing is sent. */
+  const check = <A>(operation: string, method: string, path: string, input: Either.Either<A, string>) =>
+    Either.isRight(input) ? Effect.succeed(input.right) : Effect.fail(
+      new SDKError({ operation, method, path: transport.basePath + path, reason: "InvalidRequest", description: input.left })
+    )
+
   const list = Effect.fn("Clients.list")(function*(params: ListParams = {}, callOptions?: CallOptions) {
-    const urlParams = yield* listQuery("Clients.list", params)
+    const urlParams = yield* check("Clients.list", "GET", "/clients", Input.listQuery(params))
     yield* warnDeprecated
     return yield* execute(transport, {
       operation: "Clients.list",
@@ -220,7 +227,7 @@ export const make = Effect.fnUntraced(function*(options: Options) {
   })
 
   const get = Effect.fn("Clients.get")(function*(clientId: string, callOptions?: CallOptions) {
-    const segment = yield* pathSegment("Clients.get", clientId)
+    const segment = yield* check("Clients.get", "GET", "/clients/{client_id}", Input.pathSegment("clientId", clientId))
     yield* Effect.annotateCurrentSpan("clerk.client_id", clientId)
     return yield* execute(transport, {
       operation: "Clients.get",
@@ -232,7 +239,7 @@ export const make = Effect.fnUntraced(function*(options: Options) {
   })
 
   const verify = Effect.fn("Clients.verify")(function*(params: VerifyParams, callOptions?: CallOptions) {
-    const token = yield* checkToken(params)
+    const token = yield* check("Clients.verify", "POST", "/clients/verify", Input.token(params))
     return yield* execute(transport, {
       operation: "Clients.verify",
       method: "POST",
@@ -244,13 +251,13 @@ export const make = Effect.fnUntraced(function*(options: Options) {
   })
 
   const stream = (params: StreamParams = {}, callOptions?: CallOptions): Stream.Stream<Domain.Client, ClientsError> =>
-    Stream.unwrap(Effect.map(streamPlan(params), (plan) => {
+    Stream.unwrap(Effect.map(check("Clients.stream", "GET", "/clients", Input.streamPlan(params)), (plan) => {
       const pages = Stream.paginateEffect(plan.offset, (offset) =>
         Effect.map(list({ limit: plan.pageSize, offset }, callOptions), (page) => {
           const next = offset + page.data.length
           const more = page.data.length === plan.pageSize &&
             (page.totalCount === undefined || next < page.totalCount)
-          return nextPage(page.data, more ? Option.some(next) : Option.none())
+          return nextPageTuple(page.data, more ? Option.some(next) : Option.none())
         }))
       const buffered = plan.prefetch > 0 ? Stream.buffer(pages, { capacity: plan.prefetch }) : pages
       return Stream.flattenIterables(buffered)
@@ -380,82 +387,7 @@ const checkApiUrl = (input: string): Effect.Effect<URL, ConfigError.ConfigError>
   return invalid(`the API URL must use https (plain http is allowed only for loopback hosts), got ${url.protocol}//${url.host}`)
 }
 
-const invalidRequest = (operation: string, method: string, path: string, description: string) =>
-  new SDKError({ operation, method, path, reason: "InvalidRequest", description })
-
-const isIntegerIn = (value: unknown, min: number, max: number): value is number =>
-  typeof value === "number" && Number.isInteger(value) && value >= min && value <= max
-
-const listQuery = (operation: string, params: ListParams) =>
-  Effect.suspend(() => {
-    const fail = (description: string) => Effect.fail(invalidRequest(operation, "GET", "/clients", description))
-    const query: Array<readonly [string, string]> = [["paginated", "true"]]
-    if (params.limit !== undefined) {
-      if (!isIntegerIn(params.limit, 1, 500)) return fail(`limit must be an integer from 1 to 500, got ${show(params.limit)}`)
-      query.push(["limit", String(params.limit)])
-    }
-    if (params.offset !== undefined) {
-      if (!isIntegerIn(params.offset, 0, Number.MAX_SAFE_INTEGER)) {
-        return fail(`offset must be an integer of 0 or more, got ${show(params.offset)}`)
-      }
-      query.push(["offset", String(params.offset)])
-    }
-    return Effect.succeed(query)
-  })
-
-const nextPage = <A>(
+const nextPageTuple = <A>(
   data: ReadonlyArray<A>,
   next: Option.Option<number>
 ): readonly [ReadonlyArray<A>, Option.Option<number>] => [data, next]
-
-const streamPlan = (params: StreamParams) =>
-  Effect.suspend(() => {
-    const fail = (description: string) => Effect.fail(invalidRequest("Clients.stream", "GET", "/clients", description))
-    const pageSize = params.pageSize ?? 500
-    const offset = params.offset ?? 0
-    const prefetch = params.prefetch ?? 1
-    if (!isIntegerIn(pageSize, 1, 500)) return fail(`pageSize must be an integer from 1 to 500, got ${show(pageSize)}`)
-    if (!isIntegerIn(offset, 0, Number.MAX_SAFE_INTEGER)) return fail(`offset must be an integer of 0 or more, got ${show(offset)}`)
-    if (!isIntegerIn(prefetch, 0, 16)) return fail(`prefetch must be an integer from 0 to 16, got ${show(prefetch)}`)
-    return Effect.succeed({ pageSize, offset, prefetch })
-  })
-
-// Lone surrogates cannot be percent-encoded; control characters have no place in an id.
-// eslint-disable-next-line no-control-regex
-const forbiddenInId = /[\u0000-\u001f\u007f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/
-
-/** Clerk ids are short; anything this long is a bug in the caller, and would make an oversized URL. */
-const maxIdLength = 1024
-
-/**
- * One percent-encoded path segment. `.` and `..` are refused outright because URL parsers resolve them (even as
- * `%2e`), which would send the request to a different path.
- */
-const pathSegment = (operation: string, clientId: string) =>
-  Effect.suspend(() => {
-    const fail = (description: string) =>
-      Effect.fail(invalidRequest(operation, "GET", "/clients/{client_id}", description))
-    if (typeof clientId !== "string") return fail(`clientId must be a string, got ${show(clientId)}`)
-    if (clientId.trim().length === 0) return fail("clientId must not be empty")
-    if (clientId.length > maxIdLength) return fail(`clientId is longer than ${maxIdLength} characters`)
-    if (clientId === "." || clientId === "..") return fail(`clientId must not be ${JSON.stringify(clientId)}`)
-    if (forbiddenInId.test(clientId)) return fail("clientId contains control characters or unpaired surrogates")
-    return Effect.succeed(encodeURIComponent(clientId))
-  })
-
-const checkToken = (params: VerifyParams) =>
-  Effect.suspend(() => {
-    const token: unknown = params?.token
-    const fail = (description: string) =>
-      Effect.fail(invalidRequest("Clients.verify", "POST", "/clients/verify", description))
-    if (typeof token !== "string") return fail(`token must be a string, got ${show(token)}`)
-    if (token.trim().length === 0) return fail("token must not be empty")
-    return Effect.succeed(token)
-  })
-
-/** Describes a rejected value without echoing more than a few characters of it (it may be a token). */
-const show = (value: unknown): string => {
-  if (typeof value === "string") return `a string of ${value.length} characters`
-  if (typeof value === "number") return String(value)
-  return typeof value
-}

@@ -31,3 +31,17 @@ export * as Clients from "./Clients.js"
  * @since 0.1.0
  */
 export * as RetryPolicy from "./RetryPolicy.js"
+
+/**
+ * A local Clerk-compatible Clients server, for development and tests.
+ *
+ * @since 0.1.0
+ */
+export * as Emulator from "./Emulator.js"
+
+/**
+ * An in-memory `Clients` layer for unit tests.
+ *
+ * @since 0.1.0
+ */
+export * as ClientsTest from "./ClientsTest.js"

@@ -1,0 +1,204 @@
+import { assert, describe, expect, it } from "@effect/vitest"
+import { Effect, Schema } from "effect"
+import { Client, Emulator } from "../src/index.js"
+import { generate } from "../src/internal/store.js"
+import { raw, start } from "./support/EmulatorFixture.js"
+
+const clerkBody = (code: string) => ({ errors: [expect.objectContaining({ code })], clerk_trace_id: expect.any(String) })
+
+describe("Emulator over HTTP", () => {
+  it.scoped("lists newest first, pages with limit/offset, and reports total_count", () =>
+    Effect.gen(function*() {
+      const { clients, emulator } = yield* start({ seedClients: 30, seed: 7 })
+      const first = yield* clients.list({ limit: 10 })
+      const second = yield* clients.list({ limit: 10, offset: 10 })
+      expect(first.totalCount).toBe(30)
+      expect(first.data).toHaveLength(10)
+      const all = [...first.data, ...second.data]
+      expect(all.map((c) => c.id)).toEqual(emulator.clients.slice(0, 20).map((c) => c.id))
+      const created = all.map((c) => c.createdAt)
+      expect(created).toEqual([...created].sort((a, b) => b - a))
+      const beyond = yield* clients.list({ limit: 10, offset: 30 })
+      expect(beyond.data).toHaveLength(0)
+    }))
+
+  it.scoped("answers a bare array without paginated=true, and the envelope with it", () =>
+    Effect.gen(function*() {
+      const { emulator } = yield* start({ seedClients: 3 })
+      const bare = yield* raw(emulator, "/v1/clients?limit=2")
+      expect(Array.isArray(bare.json)).toBe(true)
+      expect(bare.json).toHaveLength(2)
+      const paged = yield* raw(emulator, "/v1/clients?paginated=true")
+      expect(paged.json).toMatchObject({ total_count: 3, data: expect.any(Array) })
+      expect(bare.headers.get("clerk-trace-id")).toMatch(/^trace_emulator_/)
+    }))
+
+  it.scoped("validates limit, offset and paginated with a 422 Clerk error", () =>
+    Effect.gen(function*() {
+      const { emulator } = yield* start()
+      for (const query of ["limit=0", "limit=501", "limit=abc", "limit=1.5", "offset=-1", "offset=x", "paginated=maybe"]) {
+        const response = yield* raw(emulator, `/v1/clients?${query}`)
+        expect(response.status, query).toBe(422)
+        expect(response.json).toMatchObject(clerkBody("form_param_value_invalid"))
+      }
+    }))
+
+  it.scoped("requires the configured secret key", () =>
+    Effect.gen(function*() {
+      const { emulator } = yield* start()
+      const missing = yield* raw(emulator, "/v1/clients", { auth: false })
+      expect(missing.status).toBe(401)
+      expect(missing.json).toMatchObject(clerkBody("authentication_invalid"))
+      const wrong = yield* raw(emulator, "/v1/clients/x", { headers: { authorization: "Bearer sk_test_wrong" } })
+      expect(wrong.status).toBe(401)
+    }))
+
+  it.scoped("gets a client by id and 404s an unknown one", () =>
+    Effect.gen(function*() {
+      const { clients, emulator } = yield* start({ seedClients: 5 })
+      const target = emulator.clients[3]!
+      const client = yield* clients.get(target.id)
+      expect(client).toEqual(target)
+      const error = yield* Effect.flip(clients.get("client_missing"))
+      assert(error._tag === "ClerkErrors")
+      expect(error.status).toBe(404)
+      expect(error.errors[0]?.code).toBe("resource_not_found")
+      expect(error.clerkTraceId).toMatch(/^trace_emulator_/)
+    }))
+
+  it.scoped("verifies minted tokens, and rejects tampered, expired and unknown-client tokens", () =>
+    Effect.gen(function*() {
+      const { clients, emulator } = yield* start({ seedClients: 5 })
+      const target = emulator.clients[1]!
+      const token = yield* emulator.mintToken(target.id)
+      expect((yield* clients.verify({ token })).id).toBe(target.id)
+
+      const [h, p, s] = token.split(".")
+      const forged = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(p!, "base64url").toString()), id: emulator.clients[0]!.id })).toString("base64url")
+      const tampered = yield* Effect.flip(clients.verify({ token: `${h}.${forged}.${s}` }))
+      assert(tampered._tag === "ClerkErrors")
+      expect([tampered.status, tampered.errors[0]?.code]).toEqual([400, "token_invalid"])
+
+      const expired = yield* Effect.flip(clients.verify({ token: yield* emulator.mintToken(target.id, { expiresIn: "-1 minute" }) }))
+      assert(expired._tag === "ClerkErrors")
+      expect([expired.status, expired.errors[0]?.code]).toEqual([400, "token_expired"])
+
+      const unknown = yield* Effect.flip(clients.verify({ token: yield* emulator.mintToken("client_gone") }))
+      assert(unknown._tag === "ClerkErrors")
+      expect([unknown.status, unknown.errors[0]?.code]).toEqual([404, "resource_not_found"])
+
+      const garbage = yield* Effect.flip(clients.verify({ token: "not-a-jwt" }))
+      expect(garbage._tag === "ClerkErrors" && garbage.status).toBe(400)
+    }))
+
+  it.scoped("mints tokens over the admin route too", () =>
+    Effect.gen(function*() {
+      const { clients, emulator } = yield* start({ seedClients: 2 })
+      const minted = yield* raw(emulator, "/__emulator/tokens", {
+        method: "POST",
+        body: JSON.stringify({ client_id: emulator.clients[0]!.id })
+      })
+      expect(minted.status).toBe(200)
+      assert(Schema.is(Schema.Struct({ token: Schema.String }))(minted.json))
+      expect((yield* clients.verify({ token: minted.json.token })).id).toBe(emulator.clients[0]!.id)
+      const anonymous = yield* raw(emulator, "/__emulator/tokens", { method: "POST", auth: false, body: "{}" })
+      expect(anonymous.status).toBe(401)
+    }))
+
+  it.scoped("answers bad requests with Clerk error bodies and keeps serving", () =>
+    Effect.gen(function*() {
+      const { clients, emulator } = yield* start({ seedClients: 2 })
+      const verify = (body: string) => raw(emulator, "/v1/clients/verify", { method: "POST", body, headers: { "content-type": "application/json" } })
+      const cases: Array<[string, number, string]> = [
+        ["{not json", 400, "request_body_invalid"],
+        ["[]", 400, "request_body_invalid"],
+        ["\"token\"", 400, "request_body_invalid"],
+        ["{}", 400, "form_param_missing"],
+        ["{\"token\":\"x\",\"admin\":true}", 400, "form_param_unknown"],
+        ["{\"token\":42}", 400, "form_param_format_invalid"],
+        ["{\"token\":null}", 400, "form_param_format_invalid"]
+      ]
+      for (const [body, status, code] of cases) {
+        const response = yield* verify(body)
+        expect([response.status, response.json], body).toMatchObject([status, clerkBody(code)])
+      }
+      const paths: Array<[string, number]> = [
+        ["/v1/clients/a/b", 404],
+        ["/v1/clients/%E0%A4%A", 400],
+        ["/v1/clients/..%2F..%2Fetc", 404],
+        ["/v1/users", 404],
+        ["/", 404]
+      ]
+      for (const [path, status] of paths) {
+        const response = yield* raw(emulator, path)
+        expect(response.status, path).toBe(status)
+        expect(response.json).toMatchObject({ errors: expect.any(Array) })
+      }
+      const wrongMethod = yield* raw(emulator, "/v1/clients", { method: "DELETE" })
+      expect(wrongMethod.status).toBe(405)
+      expect((yield* clients.list({ limit: 1 })).data).toHaveLength(1)
+    }))
+
+  it.scoped("injects faults: status with Retry-After, HTML, malformed, truncated, dropped", () =>
+    Effect.gen(function*() {
+      const { clients, emulator } = yield* start({ seedClients: 3 })
+      const id = emulator.clients[0]!.id
+      yield* emulator.injectFaults({ status: 429, retryAfter: "3", operation: "get" })
+      const limited = yield* raw(emulator, `/v1/clients/${id}`)
+      expect(limited.status).toBe(429)
+      expect(limited.headers.get("retry-after")).toBe("3")
+      expect(limited.json).toMatchObject(clerkBody("too_many_requests"))
+      expect((yield* raw(emulator, `/v1/clients/${id}`)).status).toBe(200)
+
+      const once = { retry: false as const }
+      yield* emulator.injectFaults({ kind: "html" }, { kind: "malformed" }, { kind: "truncate" }, { kind: "drop" })
+      const html = yield* Effect.flip(clients.get(id, once))
+      expect(html._tag === "SDKError" && [html.reason, html.status]).toEqual(["StatusCode", 502])
+      const malformed = yield* Effect.flip(clients.get(id, once))
+      expect(malformed._tag === "SDKError" && malformed.reason).toBe("Decode")
+      const truncated = yield* Effect.flip(clients.get(id, once))
+      expect(truncated._tag === "SDKError" && truncated.description).toContain("invalid JSON")
+      const dropped = yield* Effect.flip(clients.get(id, once))
+      expect(dropped._tag === "SDKError" && dropped.reason).toBe("Transport")
+
+      const viaHeader = yield* raw(emulator, `/v1/clients/${id}`, { headers: { "x-emulator-fault": "{\"status\":503}" } })
+      expect(viaHeader.status).toBe(503)
+      const stats = yield* emulator.stats
+      expect(stats.faultsInjected).toBe(6)
+      expect(stats.get).toBe(7)
+    }))
+
+  it.scoped("a reset mid-body is a Transport error", () =>
+    Effect.gen(function*() {
+      const { clients, emulator } = yield* start({ seedClients: 600 })
+      yield* emulator.injectFaults({ kind: "reset" })
+      const error = yield* Effect.flip(clients.list({ limit: 500 }, { retry: false }))
+      assert(error._tag === "SDKError")
+      expect(error.reason).toBe("Transport")
+    }))
+})
+
+describe("seeded data", () => {
+  it("is deterministic per seed and covers every status and optional-field variant", () => {
+    const a = generate(40, 3)
+    expect(generate(40, 3)).toEqual(a)
+    expect(generate(40, 4)[0]!.id).not.toBe(a[0]!.id)
+    const sessions = a.flatMap((c) => c.sessions)
+    expect(new Set(sessions.map((s) => s.status))).toEqual(new Set(Client.KnownSessionStatus.literals))
+    expect(sessions.some((s) => s.latestActivity !== undefined && s.latestActivity !== null)).toBe(true)
+    expect(sessions.some((s) => s.latestActivity === null)).toBe(true)
+    expect(sessions.some((s) => !("latestActivity" in s))).toBe(true)
+    expect(a.some((c) => c.sessions.length === 0)).toBe(true)
+    // Every generated client survives an encode/decode round trip through the shared schema.
+    const wire = Schema.encodeSync(Schema.Array(Client.Client))(a)
+    expect(Schema.decodeUnknownSync(Schema.Array(Client.Client))(JSON.parse(JSON.stringify(wire)))).toEqual(a)
+  })
+
+  it("loads clients from Clerk-format JSON, validated by the schema", () => {
+    const wire = Schema.encodeSync(Schema.Array(Client.Client))(generate(3, 1))
+    const loaded = Emulator.clientsFromJson(JSON.stringify({ data: wire }))
+    expect(loaded._tag).toBe("Right")
+    const broken = Emulator.clientsFromJson(JSON.stringify([{ object: "client" }]))
+    expect(broken._tag).toBe("Left")
+  })
+})
