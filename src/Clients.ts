@@ -28,6 +28,8 @@ import * as Either from "effect/Either"
 import { identity } from "effect/Function"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
+import * as RateLimiter from "effect/RateLimiter"
+import type * as Scope from "effect/Scope"
 import type * as ParseResult from "effect/ParseResult"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
@@ -177,6 +179,30 @@ export interface Options {
   readonly maxResponseBytes?: number
   /** Hook to adapt the HTTP client (add logging, a proxy, …). Applied after effect-clerk's own settings. */
   readonly transformClient?: (client: HttpClient.HttpClient) => HttpClient.HttpClient
+  /**
+   * Client-side rate limit shared by every fiber using this layer, so a pipeline of thousands of concurrent calls
+   * waits its turn instead of collecting 429s. Clerk allows 1000 requests / 10 s per production key and 100 / 10 s
+   * in development. Each attempt (retries included) takes one permit. Default: none.
+   */
+  readonly rateLimit?: RateLimit
+}
+
+/**
+ * A client-side rate limit: at most `limit` requests per `interval`.
+ *
+ * @example
+ * ```ts
+ * import { Clients } from "effect-clerk"
+ * const production: Clients.RateLimit = { limit: 900, interval: "10 seconds" }
+ * ```
+ * @since 0.1.0
+ * @category Models
+ */
+export interface RateLimit {
+  readonly limit: number
+  readonly interval: Duration.DurationInput
+  /** `fixed-window` (default): up to `limit` per window. `token-bucket`: spread evenly once the burst is spent. */
+  readonly algorithm?: "fixed-window" | "token-bucket"
 }
 
 const listStatuses: ReadonlySet<number> = new Set([400, 401, 410, 422])
@@ -194,7 +220,7 @@ const decodeClientList: (json: unknown) => Either.Either<Domain.ClientList, Pars
  * ```ts
  * import { Effect, Redacted } from "effect"
  * import { Clients } from "effect-clerk"
- * const service = Clients.make({ secretKey: Redacted.make("sk_test_…") }) // Effect<Service, ConfigError, HttpClient>
+ * const service = Clients.make({ secretKey: Redacted.make("sk_test_…") }) // Effect<Service, ConfigError, HttpClient | Scope>
  * ```
  * @since 0.1.0
  * @category Constructors
@@ -283,7 +309,7 @@ export const make = Effect.fnUntraced(function*(options: Options) {
  * @category Layers
  */
 export const layer = (options: Options): Layer.Layer<Clients, ConfigError.ConfigError, HttpClient.HttpClient> =>
-  Layer.effect(Clients, make(options))
+  Layer.scoped(Clients, make(options))
 
 /**
  * Options of {@link layerConfig}: where each setting comes from. Settings that are not configuration (policies,
@@ -305,6 +331,7 @@ export interface ConfigOptions {
   readonly deadline?: Duration.DurationInput
   readonly maxResponseBytes?: number
   readonly transformClient?: (client: HttpClient.HttpClient) => HttpClient.HttpClient
+  readonly rateLimit?: RateLimit
 }
 
 /**
@@ -324,7 +351,7 @@ export interface ConfigOptions {
 export const layerConfig = (
   options: ConfigOptions = {}
 ): Layer.Layer<Clients, ConfigError.ConfigError, HttpClient.HttpClient> =>
-  Layer.effect(
+  Layer.scoped(
     Clients,
     Effect.gen(function*() {
       const settings = yield* Config.all({
@@ -339,7 +366,8 @@ export const layerConfig = (
         ...(options.retry === undefined ? {} : { retry: options.retry }),
         ...(options.deadline === undefined ? {} : { deadline: options.deadline }),
         ...(options.maxResponseBytes === undefined ? {} : { maxResponseBytes: options.maxResponseBytes }),
-        ...(options.transformClient === undefined ? {} : { transformClient: options.transformClient })
+        ...(options.transformClient === undefined ? {} : { transformClient: options.transformClient }),
+        ...(options.rateLimit === undefined ? {} : { rateLimit: options.rateLimit })
       })
     })
   )
@@ -347,11 +375,12 @@ export const layerConfig = (
 const makeTransport = (
   options: Options,
   client: HttpClient.HttpClient
-): Effect.Effect<Transport, ConfigError.ConfigError> =>
+): Effect.Effect<Transport, ConfigError.ConfigError, Scope.Scope> =>
   Effect.gen(function*() {
     if (Redacted.value(options.secretKey).trim().length === 0) {
       return yield* Effect.fail(ConfigError.InvalidData(["secretKey"], "the Clerk secret key is empty"))
     }
+    const rateLimit = yield* makeRateLimit(options.rateLimit)
     const url = yield* checkApiUrl(options.apiUrl ?? defaultApiUrl)
     const baseUrl = url.href.replace(/\/+$/, "")
     const timeout = Duration.decode(options.timeout ?? Duration.seconds(10))
@@ -369,9 +398,27 @@ const makeTransport = (
       timeout,
       retry: options.retry ?? RetryPolicy.standard,
       deadline: options.deadline === undefined ? undefined : Duration.decode(options.deadline),
-      maxResponseBytes: options.maxResponseBytes ?? 32 * 1024 * 1024
+      maxResponseBytes: options.maxResponseBytes ?? 32 * 1024 * 1024,
+      rateLimit
     }
   })
+
+const makeRateLimit = (
+  rateLimit: RateLimit | undefined
+): Effect.Effect<<A, E>(attempt: Effect.Effect<A, E>) => Effect.Effect<A, E>, ConfigError.ConfigError, Scope.Scope> => {
+  if (rateLimit === undefined) return Effect.succeed(identity)
+  if (!Number.isInteger(rateLimit.limit) || rateLimit.limit < 1) {
+    return Effect.fail(ConfigError.InvalidData(["rateLimit", "limit"], "the rate limit must be a positive integer"))
+  }
+  return Effect.map(
+    RateLimiter.make({
+      limit: rateLimit.limit,
+      interval: rateLimit.interval,
+      algorithm: rateLimit.algorithm ?? "fixed-window"
+    }),
+    (limiter) => <A, E>(attempt: Effect.Effect<A, E>) => limiter(attempt)
+  )
+}
 
 const loopbackHosts = new Set(["localhost", "127.0.0.1", "[::1]"])
 

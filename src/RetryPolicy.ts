@@ -103,7 +103,7 @@ const engine = (resolved: Resolved): Schedule.Schedule<number, ClientsError> =>
         resolved.initialMillis * Math.pow(resolved.exponent, state.retries)
       )
       return Effect.map(resolved.delayFor(base), (jittered) => {
-        const delay = Math.max(jittered, retryAfterMillis(error))
+        const delay = Math.round(Math.max(jittered, retryAfterMillis(error)))
         if (now + delay - startedAt > resolved.maxElapsedMillis) {
           return decide({ retries: state.retries, startedAt }, ScheduleDecision.done)
         }

@@ -34,6 +34,8 @@ export interface Transport {
   readonly retry: RetryPolicy | false
   readonly deadline: Duration.Duration | undefined
   readonly maxResponseBytes: number
+  /** Waits for a permit of the layer's shared rate limiter (identity when there is none). */
+  readonly rateLimit: <A, E>(attempt: Effect.Effect<A, E>) => Effect.Effect<A, E>
 }
 
 /** Per-call overrides. */
@@ -77,7 +79,9 @@ export const execute = <A>(
     const deadline = options?.deadline === undefined ? transport.deadline : Duration.decode(options.deadline)
 
     let attempts = 0
-    const attempt = Effect.suspend(() => {
+    // The permit wait is outside the attempt's timeout (waiting our turn is not the server being slow), inside the
+    // deadline (it is part of the call).
+    const attempt = transport.rateLimit(Effect.suspend(() => {
       attempts++
       return send(transport, endpoint, request, context).pipe(
         Effect.timeoutFail({
@@ -85,7 +89,7 @@ export const execute = <A>(
           onTimeout: () => new SDKError({ ...context, reason: "Timeout", description: `attempt exceeded ${Duration.format(timeout)}` })
         })
       )
-    })
+    }))
 
     const withRetries = (deadlineAt: number | undefined) =>
       policy === false ? attempt : Effect.retry(attempt, enforce(policy, deadlineAt))

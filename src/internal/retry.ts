@@ -43,7 +43,7 @@ export const enforce = (policy: RetryPolicy, deadlineAt: number | undefined): Sc
       return Effect.flatMap(policy.step(now, error, state.policy), ([policyState, out, decision]) => {
         if (ScheduleDecision.isDone(decision)) return stop
         const planned = Intervals.start(decision.intervals)
-        const at = Math.max(planned, now + retryAfterMillis(error))
+        const at = Math.ceil(Math.max(planned, now + retryAfterMillis(error)))
         if (deadlineAt !== undefined && at >= deadlineAt) return stop
         const retries = state.retries + 1
         const delayMillis = Math.max(0, at - now)

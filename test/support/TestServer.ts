@@ -21,6 +21,8 @@ export interface TestServer {
   readonly apiUrl: string
   readonly origin: string
   readonly received: Array<Received>
+  /** URLs of requests whose connection closed before the response was complete (the client gave up). */
+  readonly aborted: Array<string>
   /** Queue replies; once the queue is down to one, that one answers every further request. */
   readonly reply: (...replies: ReadonlyArray<Reply>) => void
   /** Resolves once the server has received `count` requests (waits in real time, a few ms at a time). */
@@ -48,9 +50,13 @@ export const reset: Reply = (res) => {
 
 export const make: Effect.Effect<TestServer, never, Scope.Scope> = Effect.gen(function*() {
   const received: Array<Received> = []
+  const aborted: Array<string> = []
   const queue: Array<Reply> = [json(500, { errors: [{ code: "unscripted", message: "no reply scripted" }] })]
   const waiters: Array<{ count: number; done: Deferred.Deferred<void> }> = []
   const server = createServer((req, res) => {
+    res.on("close", () => {
+      if (!res.writableEnded) aborted.push(req.url ?? "")
+    })
     const chunks: Array<Buffer> = []
     req.on("data", (c: Buffer) => chunks.push(c))
     req.on("end", () => {
@@ -86,6 +92,7 @@ export const make: Effect.Effect<TestServer, never, Scope.Scope> = Effect.gen(fu
     apiUrl: `${origin}/v1`,
     origin,
     received,
+    aborted,
     reply: (...replies) => {
       queue.splice(0, queue.length, ...replies)
     },
@@ -143,4 +150,23 @@ export const setup = (options: Partial<Clients.Options> = {}) =>
     const server = yield* make
     const context = yield* Layer.build(clientsLayer(server, options))
     return { server, clients: Context.get(context, Clients.Clients) }
+  })
+
+/** An API URL on a loopback port where nothing listens: connections are refused. */
+export const refusedApiUrl = Effect.async<string>((resume) => {
+  const probe = createServer()
+  probe.listen(0, "127.0.0.1", () => {
+    const { port } = probe.address() as AddressInfo
+    probe.close(() => resume(Effect.succeed(`http://127.0.0.1:${port}/v1`)))
+  })
+})
+
+/** Waits (in real time) until `check` holds. */
+export const eventually = (check: () => boolean, what: string) =>
+  Effect.gen(function*() {
+    for (let i = 0; i < 2000; i++) {
+      if (check()) return
+      yield* TestServices.provideLive(Effect.sleep("2 millis"))
+    }
+    return yield* Effect.dieMessage(`timed out waiting for: ${what}`)
   })
