@@ -161,8 +161,8 @@ const encodeClient = Schema.encodeSync(Domain.Client)
 const decodeClients = Schema.decodeUnknownEither(Schema.Array(Domain.Client))
 
 /**
- * Reads clients from JSON in Clerk's wire format (an array, or a `{ data: [...] }` envelope), validated by the same
- * schema the client uses.
+ * Reads clients in Clerk's wire format — a JSON array, a `{ data: [...] }` envelope, or NDJSON (one client per line,
+ * as `effect-clerk stream` prints) — validated by the same schema the client uses.
  *
  * @example
  * ```ts
@@ -173,7 +173,13 @@ const decodeClients = Schema.decodeUnknownEither(Schema.Array(Domain.Client))
  * @category Constructors
  */
 export const clientsFromJson = (text: string): Either.Either<ReadonlyArray<Domain.Client>, string> =>
-  Either.try({ try: () => JSON.parse(text), catch: (e) => `invalid JSON: ${String(e)}` }).pipe(
+  Either.try({ try: (): unknown => JSON.parse(text), catch: (e) => `invalid JSON: ${String(e)}` }).pipe(
+    Either.orElse((whole) =>
+      Either.try({
+        try: (): unknown => text.split("\n").filter((line) => line.trim().length > 0).map((line) => JSON.parse(line)),
+        catch: () => whole
+      })
+    ),
     Either.flatMap((json: unknown) =>
       decodeClients(Predicate.hasProperty(json, "data") ? json.data : json).pipe(Either.mapLeft((e) => e.message))
     )

@@ -45,3 +45,10 @@ export * as Emulator from "./Emulator.js"
  * @since 0.1.0
  */
 export * as ClientsTest from "./ClientsTest.js"
+
+/**
+ * The Promise API, for callers outside Effect (module `effect-clerk/Promise`).
+ *
+ * @since 0.1.0
+ */
+export * as ClerkClients from "./Promise.js"

@@ -1,12 +1,9 @@
 /**
- * `npm start`: starts the emulator on a free loopback port and tours the library against it over real HTTP.
+ * The tour `npm start` runs (`effect-clerk tour`): the library against the emulator over real HTTP.
  *
  * @internal
  */
-import { NodeHttpClient, NodeRuntime } from "@effect/platform-node"
-import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
-import { Chunk, Console, Duration, Effect, Layer, Logger, LogLevel, Stream } from "effect"
-import { createServer } from "node:http"
+import { Chunk, Console, Duration, Effect, Stream } from "effect"
 import { Clients, Emulator, RetryPolicy } from "../index.js"
 
 const section = (title: string) => Console.log(`\n── ${title} ${"─".repeat(Math.max(0, 60 - title.length))}`)
@@ -61,17 +58,3 @@ export const tour = Effect.gen(function*() {
   yield* Console.log(`${invalid._tag}: ${invalid.message}`)
   yield* Console.log("\nDone.")
 })
-
-const EmulatorLive = Emulator.layer({ seedClients: 120, seed: 2026 }).pipe(
-  Layer.provide(NodeHttpServer.layer(createServer, { port: 0, host: "127.0.0.1" }))
-)
-
-const ClientsLive = Layer.unwrapEffect(
-  Effect.map(Emulator.Emulator, (emulator) => Clients.layer({ secretKey: emulator.secretKey, apiUrl: emulator.apiUrl }))
-).pipe(Layer.provide(NodeHttpClient.layerUndici))
-
-tour.pipe(
-  Effect.provide(ClientsLive.pipe(Layer.provideMerge(EmulatorLive))),
-  Logger.withMinimumLogLevel(LogLevel.Error),
-  NodeRuntime.runMain
-)

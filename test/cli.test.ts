@@ -1,0 +1,140 @@
+/**
+ * The real `effect-clerk` binary, run as a child process against the emulator: exit codes, output shape, and never
+ * the secret key.
+ */
+import { describe, expect, it } from "@effect/vitest"
+import { Effect } from "effect"
+import { spawn } from "node:child_process"
+import { fileURLToPath } from "node:url"
+import { start } from "./support/EmulatorFixture.js"
+
+/** Recognisable, so a leak anywhere in the output is found by a plain substring search. */
+const fakeKey = "sk_test_LEAKCHECK_0f1e2d3c4b5a69788796a5b4c3d2e1f0"
+const cli = fileURLToPath(new URL("../src/bin/cli.ts", import.meta.url))
+
+interface Run {
+  readonly code: number | null
+  readonly stdout: string
+  readonly stderr: string
+}
+
+const run = (args: ReadonlyArray<string>, env: Record<string, string | undefined> = {}, stdin?: string) =>
+  Effect.async<Run>((resume) => {
+    const child = spawn(process.execPath, ["--import", "tsx", cli, ...args], {
+      env: { ...process.env, CLERK_SECRET_KEY: undefined, CLERK_API_URL: undefined, ...env },
+      stdio: ["pipe", "pipe", "pipe"]
+    })
+    let stdout = ""
+    let stderr = ""
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()))
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()))
+    child.on("close", (code) => resume(Effect.succeed({ code, stdout, stderr })))
+    child.stdin.end(stdin ?? "")
+  })
+
+const noLeak = (result: Run) => {
+  expect(result.stdout).not.toContain(fakeKey)
+  expect(result.stderr).not.toContain(fakeKey)
+  expect(result.stdout + result.stderr).not.toContain("LEAKCHECK")
+}
+
+describe.concurrent("effect-clerk CLI", () => {
+  it.scoped("list --json prints Clerk's wire format with the total count", () =>
+    Effect.gen(function*() {
+      const { emulator } = yield* start({ secretKey: fakeKey, seedClients: 30 })
+      const env = { CLERK_SECRET_KEY: fakeKey, CLERK_API_URL: emulator.apiUrl }
+      const result = yield* run(["list", "--limit", "5", "--offset", "2", "--json"], env)
+      expect(result.code).toBe(0)
+      const body = JSON.parse(result.stdout)
+      expect(body.total_count).toBe(30)
+      expect(body.data.map((c: { id: string }) => c.id)).toEqual(emulator.clients.slice(2, 7).map((c) => c.id))
+      expect(body.data[0]).toHaveProperty("session_ids")
+      noLeak(result)
+    }))
+
+  it.scoped("get prints the client; an unknown id exits 3 with Clerk's code and trace id", () =>
+    Effect.gen(function*() {
+      const { emulator } = yield* start({ secretKey: fakeKey, seedClients: 3 })
+      const env = { CLERK_SECRET_KEY: fakeKey, CLERK_API_URL: emulator.apiUrl }
+      const ok = yield* run(["get", emulator.clients[1]!.id, "--json"], env)
+      expect(ok.code).toBe(0)
+      expect(JSON.parse(ok.stdout).id).toBe(emulator.clients[1]!.id)
+      const missing = yield* run(["get", "client_nope"], env)
+      expect(missing.code).toBe(3)
+      expect(missing.stderr).toMatch(/error: 404 resource_not_found: .* \[trace trace_emulator_/)
+      expect(missing.stdout).toBe("")
+      noLeak(ok)
+      noLeak(missing)
+    }))
+
+  it.scoped("verify reads the token from stdin", () =>
+    Effect.gen(function*() {
+      const { emulator } = yield* start({ secretKey: fakeKey, seedClients: 3 })
+      const token = yield* emulator.mintToken(emulator.clients[2]!.id)
+      const env = { CLERK_SECRET_KEY: fakeKey, CLERK_API_URL: emulator.apiUrl }
+      const result = yield* run(["verify", "--json"], env, `${token}\n`)
+      expect(result.code).toBe(0)
+      expect(JSON.parse(result.stdout).id).toBe(emulator.clients[2]!.id)
+      const tampered = yield* run(["verify", token.slice(0, -3) + "xyz"], env)
+      expect(tampered.code).toBe(3)
+      expect(tampered.stderr).toContain("token_invalid")
+      noLeak(result)
+    }))
+
+  it.scoped("stream prints every client as NDJSON", () =>
+    Effect.gen(function*() {
+      const { emulator } = yield* start({ secretKey: fakeKey, seedClients: 23 })
+      const env = { CLERK_SECRET_KEY: fakeKey, CLERK_API_URL: emulator.apiUrl }
+      const result = yield* run(["stream", "--page-size", "5"], env)
+      expect(result.code).toBe(0)
+      const lines = result.stdout.trim().split("\n").map((line) => JSON.parse(line).id)
+      expect(lines).toEqual(emulator.clients.map((c) => c.id))
+      expect(result.stderr).toBe("") // no progress line when stderr is not a terminal
+      noLeak(result)
+    }))
+
+  it.scoped("a 401 from a wrong key exits 3 and prints neither key", () =>
+    Effect.gen(function*() {
+      const { emulator } = yield* start({ seedClients: 1 })
+      const result = yield* run(["list"], { CLERK_SECRET_KEY: fakeKey, CLERK_API_URL: emulator.apiUrl })
+      expect(result.code).toBe(3)
+      expect(result.stderr).toContain("401 authentication_invalid")
+      noLeak(result)
+    }))
+
+  it.effect("usage errors exit 2: a missing key, bad input, an unknown flag, a non-https URL", () =>
+    Effect.gen(function*() {
+      const noKey = yield* run(["list"])
+      expect([noKey.code, noKey.stderr]).toEqual([2, expect.stringContaining("CLERK_SECRET_KEY is not set")])
+      const badLimit = yield* run(["list", "--limit", "0"], { CLERK_SECRET_KEY: fakeKey, CLERK_API_URL: "http://127.0.0.1:9/v1" })
+      expect([badLimit.code, badLimit.stderr]).toEqual([2, expect.stringContaining("limit must be an integer from 1 to 500")])
+      const unknown = yield* run(["list", "--bogus"], { CLERK_SECRET_KEY: fakeKey })
+      expect(unknown.code).toBe(2)
+      const plain = yield* run(["list"], { CLERK_SECRET_KEY: fakeKey, CLERK_API_URL: "http://api.example.com/v1" })
+      expect([plain.code, plain.stderr]).toEqual([2, expect.stringContaining("must use https")])
+      for (const result of [noKey, badLimit, unknown, plain]) noLeak(result)
+    }))
+
+  it.effect("a refused connection exits 4 and says how many attempts were made", () =>
+    Effect.gen(function*() {
+      const result = yield* run(["get", "client_x", "--max-retries", "1"], {
+        CLERK_SECRET_KEY: fakeKey,
+        CLERK_API_URL: "http://127.0.0.1:9/v1"
+      })
+      expect(result.code).toBe(4)
+      expect(result.stderr).toContain("Transport")
+      expect(result.stderr).toContain("after 2 attempts")
+      noLeak(result)
+    }))
+
+  it.effect("--emulator runs against the embedded emulator; --help works on every command", () =>
+    Effect.gen(function*() {
+      const listed = yield* run(["list", "--emulator", "--limit", "3", "--json"])
+      expect(listed.code).toBe(0)
+      expect(JSON.parse(listed.stdout).data).toHaveLength(3)
+      const help = yield* run(["get", "--help"])
+      expect(help.code).toBe(0)
+      expect(help.stdout).toContain("client_id")
+      expect(help.stdout).toContain("--retry")
+    }))
+})
