@@ -297,6 +297,37 @@ describe("transport failures and timeouts", () => {
     }))
 })
 
+describe("on the live clock (the one-fork timeout path)", () => {
+  it.scopedLive("20L. a stalled attempt times out in real time, the socket is closed, and a retry succeeds", () =>
+    Effect.gen(function*() {
+      const { server, clients } = yield* setup({
+        timeout: "150 millis",
+        retry: RetryPolicy.backoff({ initialInterval: "10 millis", jitter: 0 })
+      })
+      server.reply(stall, ok)
+      const started = Date.now()
+      const client = yield* clients.get("client_ok")
+      expect(client.id).toBe("client_ok")
+      expect(Date.now() - started).toBeGreaterThanOrEqual(150)
+      expect(server.received).toHaveLength(2)
+      yield* TestServer.eventually(() => server.aborted.length === 1, "the timed-out request's socket to close")
+      server.reply(stall)
+      const error = yield* Effect.flip(clients.get("client_ok", { retry: false, timeout: "100 millis" }))
+      expect(error._tag === "SDKError" && [error.reason, error.description]).toEqual(["Timeout", "attempt exceeded 100ms"])
+    }))
+
+  it.scopedLive("22L. interrupting the caller mid-attempt aborts the request and leaves no fiber behind", () =>
+    Effect.gen(function*() {
+      const { server, clients } = yield* setup({ timeout: "30 seconds" })
+      server.reply(stall)
+      const fiber = yield* Effect.fork(clients.get("client_ok"))
+      yield* server.awaitRequests(1)
+      yield* Fiber.interrupt(fiber)
+      yield* TestServer.eventually(() => server.aborted.length === 1, "the server to see the connection close")
+      expect(yield* Fiber.await(fiber)).toMatchObject({ _tag: "Failure" })
+    }))
+})
+
 describe("bodies that are not what the spec promises (never retried)", () => {
   const cases: Array<[string, TestServer.Reply, string]> = [
     ["23. truncated JSON", text(200, JSON.stringify(Fixtures.client()).slice(0, 50), "application/json"), "invalid JSON"],

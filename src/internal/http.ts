@@ -20,6 +20,10 @@ import * as Stream from "effect/Stream"
 import { ClerkErrors, ClerkErrorsBody, type ClientsError, SDKError, withAttempts } from "../ClerkError.js"
 import type { RetryPolicy } from "../RetryPolicy.js"
 import { enforce } from "./retry.js"
+import { timeoutFail } from "./timeout.js"
+import type * as Schedule from "effect/Schedule"
+import * as ScheduleDecision from "effect/ScheduleDecision"
+import * as Intervals from "effect/ScheduleIntervals"
 
 /** What one layer of `Clients` fixes once: where to send, how to authenticate, the defaults for every call. */
 export interface Transport {
@@ -83,16 +87,18 @@ export const execute = <A>(
     // deadline (it is part of the call).
     const attempt = transport.rateLimit(Effect.suspend(() => {
       attempts++
-      return send(transport, endpoint, request, context).pipe(
-        Effect.timeoutFail({
-          duration: timeout,
-          onTimeout: () => new SDKError({ ...context, reason: "Timeout", description: `attempt exceeded ${Duration.format(timeout)}` })
-        })
+      return timeoutFail(
+        send(transport, endpoint, request, context),
+        timeout,
+        () => new SDKError({ ...context, reason: "Timeout", description: `attempt exceeded ${Duration.format(timeout)}` })
       )
     }))
 
+    // The success path pays for no retry machinery: the schedule is only consulted once an attempt has failed.
     const withRetries = (deadlineAt: number | undefined) =>
-      policy === false ? attempt : Effect.retry(attempt, enforce(policy, deadlineAt))
+      policy === false
+        ? attempt
+        : Effect.catchAll(attempt, (error) => retrying(attempt, enforce(policy, deadlineAt), error))
 
     const run = deadline === undefined
       ? withRetries(undefined)
@@ -107,6 +113,25 @@ export const execute = <A>(
 
     return Effect.mapError(run, (error) => withAttempts(error, attempts))
   })
+
+/** Feeds each failure to the schedule; sleeps until the instant it names, then tries again, until it says done. */
+const retrying = <A>(
+  attempt: Effect.Effect<A, ClientsError>,
+  schedule: Schedule.Schedule<unknown, ClientsError>,
+  firstError: ClientsError
+): Effect.Effect<A, ClientsError> => {
+  const loop = (error: ClientsError, state: unknown): Effect.Effect<A, ClientsError> =>
+    Effect.flatMap(Clock.currentTimeMillis, (now) =>
+      Effect.flatMap(schedule.step(now, error, state), ([next, , decision]) => {
+        if (ScheduleDecision.isDone(decision)) return Effect.fail(error)
+        const wait = Math.max(0, Intervals.start(decision.intervals) - now)
+        return Effect.zipRight(
+          Effect.sleep(Duration.millis(wait)),
+          Effect.catchAll(attempt, (nextError) => loop(nextError, next))
+        )
+      }))
+  return loop(firstError, schedule.initial)
+}
 
 interface RequestContext {
   readonly operation: string
@@ -128,10 +153,9 @@ const send = <A>(
   request: HttpClientRequest.HttpClientRequest,
   context: RequestContext
 ): Effect.Effect<A, ClientsError> =>
-  transport.client.execute(request).pipe(
-    Effect.mapError((error) => fromRequestError(error, context)),
-    Effect.flatMap((response) => interpret(transport, endpoint, response, context)),
-    Effect.scoped
+  Effect.flatMap(
+    Effect.mapError(transport.client.execute(request), (error) => fromRequestError(error, context)),
+    (response) => interpret(transport, endpoint, response, context)
   )
 
 const fromRequestError = (error: HttpClientError.HttpClientError, context: RequestContext): SDKError => {
@@ -157,59 +181,63 @@ const interpret = <A>(
   endpoint: Endpoint<A>,
   response: HttpClientResponse.HttpClientResponse,
   context: RequestContext
-): Effect.Effect<A, ClientsError> =>
-  Effect.gen(function*() {
-    const status = response.status
-    const contentType = response.headers["content-type"]
-    const json = isJson(contentType)
-    if (status >= 200 && status < 300) {
-      const body = yield* readText(response, transport.maxResponseBytes, context)
-      const failDecode = (description: string, extra: { cause?: unknown } = {}) =>
-        new SDKError({
-          ...context,
-          ...responseDetails(transport, response, body),
-          reason: "Decode",
-          description,
-          ...extra
-        })
-      if (body.truncated) {
-        return yield* failDecode(`response body exceeds the ${transport.maxResponseBytes}-byte limit`)
-      }
-      if (!json) return yield* failDecode(`expected application/json, got ${contentType ?? "no content type"}`)
+): Effect.Effect<A, ClientsError> => {
+  const status = response.status
+  const contentType = response.headers["content-type"]
+  const json = isJson(contentType)
+  if (status >= 200 && status < 300) {
+    return Effect.flatMap(readText(response, transport.maxResponseBytes, context), (body) => {
+      const failDecode = (description: string) =>
+        Effect.fail(new SDKError({ ...context, ...responseDetails(transport, response, body), reason: "Decode", description }))
+      if (body.truncated) return failDecode(`response body exceeds the ${transport.maxResponseBytes}-byte limit`)
+      if (!json) return failDecode(`expected application/json, got ${contentType ?? "no content type"}`)
       const parsed = parseJson(body.text)
-      if (Either.isLeft(parsed)) return yield* failDecode(`invalid JSON: ${parsed.left.message}`)
+      if (Either.isLeft(parsed)) return failDecode(`invalid JSON: ${parsed.left.message}`)
       const decoded = endpoint.decode(parsed.right)
-      if (Either.isLeft(decoded)) {
-        return yield* failDecode(`response does not match the schema: ${describeParseError(decoded.left)}`)
-      }
-      return decoded.right
-    }
-
-    const body = yield* readText(response, errorBodyLimit, context)
-    const retryAfter = yield* parseRetryAfter(response.headers["retry-after"])
-    const retryAfterField = retryAfter === undefined ? {} : { retryAfter }
-    if (json && mayCarryClerkErrors(endpoint, status)) {
-      const clerk = decodeClerkErrors(body.text)
-      if (clerk !== undefined) {
-        const traceId = clerk.clerkTraceId ?? response.headers["clerk-trace-id"]
-        return yield* new ClerkErrors({
-          ...context,
-          status,
-          errors: clerk.errors,
-          ...(clerk.meta === undefined ? {} : { meta: clerk.meta }),
-          ...(traceId === undefined ? {} : { clerkTraceId: traceId }),
-          ...retryAfterField
-        })
-      }
-    }
-    return yield* new SDKError({
-      ...context,
-      ...responseDetails(transport, response, body),
-      ...retryAfterField,
-      reason: "StatusCode",
-      description: `unexpected status ${status}`
+      return Either.isRight(decoded)
+        ? Effect.succeed(decoded.right)
+        : failDecode(`response does not match the schema: ${describeParseError(decoded.left)}`)
     })
+  }
+  return Effect.flatMap(
+    Effect.zip(readText(response, errorBodyLimit, context), parseRetryAfter(response.headers["retry-after"])),
+    ([body, retryAfter]) => Effect.fail(errorFor(transport, endpoint, response, context, body, json, retryAfter))
+  )
+}
+
+const errorFor = <A>(
+  transport: Transport,
+  endpoint: Endpoint<A>,
+  response: HttpClientResponse.HttpClientResponse,
+  context: RequestContext,
+  body: BodyText,
+  json: boolean,
+  retryAfter: Duration.Duration | undefined
+): ClientsError => {
+  const status = response.status
+  const retryAfterField = retryAfter === undefined ? {} : { retryAfter }
+  if (json && mayCarryClerkErrors(endpoint, status)) {
+    const clerk = decodeClerkErrors(body.text)
+    if (clerk !== undefined) {
+      const traceId = clerk.clerkTraceId ?? response.headers["clerk-trace-id"]
+      return new ClerkErrors({
+        ...context,
+        status,
+        errors: clerk.errors,
+        ...(clerk.meta === undefined ? {} : { meta: clerk.meta }),
+        ...(traceId === undefined ? {} : { clerkTraceId: traceId }),
+        ...retryAfterField
+      })
+    }
+  }
+  return new SDKError({
+    ...context,
+    ...responseDetails(transport, response, body),
+    ...retryAfterField,
+    reason: "StatusCode",
+    description: `unexpected status ${status}`
   })
+}
 
 const mayCarryClerkErrors = <A>(endpoint: Endpoint<A>, status: number): boolean =>
   endpoint.declaredStatuses.has(status) || status === 403 || status === 408 || status === 429 || status >= 500

@@ -1,0 +1,123 @@
+// One contender on one scenario, in its own process: prints { ops, seconds, cpuMicros, peakRssMb, ... } as JSON.
+// Usage: node bench/client.mjs <scenario> <contender> <port>
+import { Effect, Layer, ManagedRuntime, Redacted, Stream } from "effect"
+import { NodeHttpClient } from "@effect/platform-node"
+import { FetchHttpClient } from "@effect/platform"
+import { request } from "undici"
+import { createClerkClient } from "@clerk/backend"
+import { Clients } from "../dist/index.js"
+import * as UndiciHttpClient from "../dist/UndiciHttpClient.js"
+
+const [scenario, contender, port] = process.argv.slice(2)
+const origin = `http://127.0.0.1:${port}`
+const secret = "sk_test_bench"
+const headers = { authorization: `Bearer ${secret}`, accept: "application/json", "clerk-api-version": "2026-05-12" }
+const settings = {
+  get: { concurrency: 32, warmup: 2_000, ops: Number(process.env.BENCH_GET_OPS ?? 20_000) },
+  list: { concurrency: 1, warmup: 30, ops: Number(process.env.BENCH_LIST_OPS ?? 200) },
+  stream: { total: Number(process.env.BENCH_TOTAL ?? 1_000_000) }
+}
+
+let peakRss = process.memoryUsage.rss()
+const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage.rss())), 20)
+
+/** Runs `op` `count` times with `concurrency` loops. */
+const pool = async (count, concurrency, op) => {
+  let next = 0
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    while (next < count) {
+      next++
+      await op()
+    }
+  }))
+}
+
+const effectClerk = (layer) => {
+  const runtime = ManagedRuntime.make(
+    Clients.layer({ secretKey: Redacted.make(secret), apiUrl: `${origin}/v1` }).pipe(Layer.provide(layer))
+  )
+  const withClients = (f) => runtime.runPromise(Effect.flatMap(Clients.Clients, f))
+  return {
+    get: (count, concurrency) =>
+      withClients((c) => Effect.forEach(Array.from({ length: count }, (_, i) => i), () => c.get("client_bench"), { concurrency, discard: true })),
+    list: (count) =>
+      withClients((c) => Effect.forEach(Array.from({ length: count }, (_, i) => i), () => c.list({ limit: 500 }), { discard: true })),
+    stream: () => withClients((c) => Stream.runCount(c.stream({ pageSize: 500, prefetch: 2 })))
+  }
+}
+
+const rawUndici = {
+  get: (count, concurrency) =>
+    pool(count, concurrency, async () => {
+      const res = await request(`${origin}/v1/clients/client_bench`, { headers })
+      JSON.parse(await res.body.text())
+    }),
+  list: (count) =>
+    pool(count, 1, async () => {
+      const res = await request(`${origin}/v1/clients?paginated=true&limit=500`, { headers })
+      JSON.parse(await res.body.text())
+    }),
+  stream: async () => {
+    let offset = 0
+    let seen = 0
+    for (;;) {
+      const res = await request(`${origin}/v1/clients?paginated=true&limit=500&offset=${offset}`, { headers })
+      const page = JSON.parse(await res.body.text())
+      seen += page.data.length
+      offset += page.data.length
+      if (page.data.length < 500) return seen
+    }
+  }
+}
+
+const fetchBaseline = {
+  get: (count, concurrency) =>
+    pool(count, concurrency, async () => {
+      const res = await fetch(`${origin}/v1/clients/client_bench`, { headers })
+      await res.json()
+    }),
+  list: (count) =>
+    pool(count, 1, async () => {
+      const res = await fetch(`${origin}/v1/clients?paginated=true&limit=500`, { headers })
+      await res.json()
+    })
+}
+
+const clerk = createClerkClient({ secretKey: secret, apiUrl: origin })
+const clerkBackend = {
+  get: (count, concurrency) => pool(count, concurrency, () => clerk.clients.getClient("client_bench")),
+  list: (count) => pool(count, 1, () => clerk.clients.getClientList({ limit: 500 }))
+}
+
+const contenders = {
+  "raw-undici": () => rawUndici,
+  fetch: () => fetchBaseline,
+  "@clerk/backend": () => clerkBackend,
+  "effect-clerk": () => effectClerk(UndiciHttpClient.layer),
+  "effect-clerk(undici)": () => effectClerk(NodeHttpClient.layerUndici),
+  "effect-clerk(fetch)": () => effectClerk(FetchHttpClient.layer)
+}
+
+const impl = contenders[contender]()
+const measure = async (run, ops) => {
+  const cpu0 = process.cpuUsage()
+  const t0 = performance.now()
+  const result = await run()
+  const seconds = (performance.now() - t0) / 1000
+  const cpu = process.cpuUsage(cpu0)
+  return { ops, seconds, cpuMicros: cpu.user + cpu.system, result }
+}
+
+let out
+if (scenario === "stream") {
+  const m = await measure(() => impl.stream(), settings.stream.total)
+  out = { ...m, pages: Math.ceil(settings.stream.total / 500) }
+} else {
+  const s = settings[scenario]
+  await impl[scenario](s.warmup, s.concurrency)
+  out = await measure(() => impl[scenario](s.ops, s.concurrency), s.ops)
+}
+clearInterval(sampler)
+peakRss = Math.max(peakRss, process.memoryUsage.rss(), process.resourceUsage().maxRSS * 1024)
+console.log(JSON.stringify({ scenario, contender, ...out, result: typeof out.result === "number" ? out.result : undefined, peakRssMb: peakRss / 2 ** 20 }))
+process.exit(0)

