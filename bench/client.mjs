@@ -1,12 +1,6 @@
 // One contender on one scenario, in its own process: prints { ops, seconds, cpuMicros, peakRssMb, ... } as JSON.
 // Usage: node bench/client.mjs <scenario> <contender> <port>
-import { Effect, Layer, ManagedRuntime, Redacted, Stream } from "effect"
-import { NodeHttpClient } from "@effect/platform-node"
-import { FetchHttpClient } from "@effect/platform"
-import { request } from "undici"
-import { createClerkClient } from "@clerk/backend"
-import { Clients } from "../dist/index.js"
-import * as UndiciHttpClient from "../dist/UndiciHttpClient.js"
+// Each contender imports only what it uses, so peak RSS is its own.
 
 const [scenario, contender, port] = process.argv.slice(2)
 const origin = `http://127.0.0.1:${port}`
@@ -15,7 +9,7 @@ const headers = { authorization: `Bearer ${secret}`, accept: "application/json",
 const settings = {
   get: { concurrency: 32, warmup: 2_000, ops: Number(process.env.BENCH_GET_OPS ?? 20_000) },
   list: { concurrency: 1, warmup: 30, ops: Number(process.env.BENCH_LIST_OPS ?? 200) },
-  stream: { total: Number(process.env.BENCH_TOTAL ?? 1_000_000) }
+  stream: { total: Number(process.env.BENCH_TOTAL ?? 1_000_000), prefetch: Number(process.env.BENCH_PREFETCH ?? 2) }
 }
 
 let peakRss = process.memoryUsage.rss()
@@ -32,7 +26,12 @@ const pool = async (count, concurrency, op) => {
   }))
 }
 
-const effectClerk = (layer) => {
+const effectClerk = async (transport) => {
+  const [Effect, Layer, ManagedRuntime, Redacted, Stream] = await Promise.all(
+    ["Effect", "Layer", "ManagedRuntime", "Redacted", "Stream"].map((m) => import(`effect/${m}`))
+  )
+  const { Clients } = await import("../dist/index.js")
+  const layer = await transport()
   const runtime = ManagedRuntime.make(
     Clients.layer({ secretKey: Redacted.make(secret), apiUrl: `${origin}/v1` }).pipe(Layer.provide(layer))
   )
@@ -42,11 +41,13 @@ const effectClerk = (layer) => {
       withClients((c) => Effect.forEach(Array.from({ length: count }, (_, i) => i), () => c.get("client_bench"), { concurrency, discard: true })),
     list: (count) =>
       withClients((c) => Effect.forEach(Array.from({ length: count }, (_, i) => i), () => c.list({ limit: 500 }), { discard: true })),
-    stream: () => withClients((c) => Stream.runCount(c.stream({ pageSize: 500, prefetch: 2 })))
+    stream: () => withClients((c) => Stream.runCount(c.stream({ pageSize: 500, prefetch: settings.stream.prefetch })))
   }
 }
 
-const rawUndici = {
+const rawUndici = async () => {
+  const { request } = await import("undici")
+  return {
   get: (count, concurrency) =>
     pool(count, concurrency, async () => {
       const res = await request(`${origin}/v1/clients/client_bench`, { headers })
@@ -68,9 +69,10 @@ const rawUndici = {
       if (page.data.length < 500) return seen
     }
   }
+  }
 }
 
-const fetchBaseline = {
+const fetchBaseline = () => ({
   get: (count, concurrency) =>
     pool(count, concurrency, async () => {
       const res = await fetch(`${origin}/v1/clients/client_bench`, { headers })
@@ -81,24 +83,27 @@ const fetchBaseline = {
       const res = await fetch(`${origin}/v1/clients?paginated=true&limit=500`, { headers })
       await res.json()
     })
-}
+})
 
-const clerk = createClerkClient({ secretKey: secret, apiUrl: origin })
-const clerkBackend = {
-  get: (count, concurrency) => pool(count, concurrency, () => clerk.clients.getClient("client_bench")),
-  list: (count) => pool(count, 1, () => clerk.clients.getClientList({ limit: 500 }))
+const clerkBackend = async () => {
+  const { createClerkClient } = await import("@clerk/backend")
+  const clerk = createClerkClient({ secretKey: secret, apiUrl: origin })
+  return {
+    get: (count, concurrency) => pool(count, concurrency, () => clerk.clients.getClient("client_bench")),
+    list: (count) => pool(count, 1, () => clerk.clients.getClientList({ limit: 500 }))
+  }
 }
 
 const contenders = {
-  "raw-undici": () => rawUndici,
-  fetch: () => fetchBaseline,
-  "@clerk/backend": () => clerkBackend,
-  "effect-clerk": () => effectClerk(UndiciHttpClient.layer),
-  "effect-clerk(undici)": () => effectClerk(NodeHttpClient.layerUndici),
-  "effect-clerk(fetch)": () => effectClerk(FetchHttpClient.layer)
+  "raw-undici": rawUndici,
+  fetch: fetchBaseline,
+  "@clerk/backend": clerkBackend,
+  "effect-clerk": () => effectClerk(async () => (await import("../dist/UndiciHttpClient.js")).layer),
+  "effect-clerk(undici)": () => effectClerk(async () => (await import("@effect/platform-node/NodeHttpClient")).layerUndici),
+  "effect-clerk(fetch)": () => effectClerk(async () => (await import("@effect/platform/FetchHttpClient")).layer)
 }
 
-const impl = contenders[contender]()
+const impl = await contenders[contender]()
 const measure = async (run, ops) => {
   const cpu0 = process.cpuUsage()
   const t0 = performance.now()

@@ -6,6 +6,8 @@ import { Client } from "../dist/index.js"
 import { generate } from "../dist/internal/store.js"
 
 const total = Number(process.env.BENCH_TOTAL ?? 1_000_000)
+// Simulated server-side latency per list page (Clerk's real pages take tens of ms); 0 = answer at once.
+const latencyMs = Number(process.env.BENCH_SERVER_LATENCY_MS ?? 0)
 const clients = Schema.encodeSync(Schema.Array(Client.Client))(generate(500, 42))
 const one = JSON.stringify(clients[1])
 const page = (n) => JSON.stringify({ data: clients.slice(0, n), total_count: total })
@@ -24,8 +26,12 @@ const server = createServer((req, res) => {
     const offset = Number(params.get("offset") ?? 0)
     const n = Math.max(0, Math.min(limit, total - offset))
     const body = pageBody(n)
-    res.writeHead(200, { "content-type": "application/json", "content-length": body.length })
-    res.end(body)
+    const send = () => {
+      res.writeHead(200, { "content-type": "application/json", "content-length": body.length })
+      res.end(body)
+    }
+    if (latencyMs > 0) setTimeout(send, latencyMs)
+    else send()
     return
   }
   if (url.startsWith("/v1/clients/")) {

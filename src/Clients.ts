@@ -17,6 +17,7 @@
  *
  * @since 0.1.0
  */
+import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as Headers from "@effect/platform/Headers"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as Config from "effect/Config"
@@ -278,17 +279,31 @@ export const make = Effect.fnUntraced(function*(options: Options) {
     }, callOptions)
   })
 
+  /**
+   * The first page comes alone (it says how many clients there are); after it every page's offset is known, so
+   * `prefetch + 1` pages are requested at a time and emitted in order. Ending the stream early (take, interrupt,
+   * error) interrupts the pages in flight, which aborts their requests.
+   */
   const stream = (params: StreamParams = {}, callOptions?: CallOptions): Stream.Stream<Domain.Client, ClientsError> =>
     Stream.unwrap(Effect.map(check("Clients.stream", "GET", "/clients", Input.streamPlan(params)), (plan) => {
-      const pages = Stream.paginateEffect(plan.offset, (offset) =>
-        Effect.map(list({ limit: plan.pageSize, offset }, callOptions), (page) => {
-          const next = offset + page.data.length
-          const more = page.data.length === plan.pageSize &&
-            (page.totalCount === undefined || next < page.totalCount)
-          return nextPageTuple(page.data, more ? Option.some(next) : Option.none())
-        }))
-      const buffered = plan.prefetch > 0 ? Stream.buffer(pages, { capacity: plan.prefetch }) : pages
-      return Stream.flattenIterables(buffered)
+      const page = (offset: number) => Effect.map(list({ limit: plan.pageSize, offset }, callOptions), (p) => p.data)
+      const isLast = (data: ReadonlyArray<Domain.Client>) => data.length < plan.pageSize
+      const pages = Stream.flatMap(
+        Stream.fromEffect(list({ limit: plan.pageSize, offset: plan.offset }, callOptions)),
+        (first) => {
+          const next = plan.offset + first.data.length
+          if (isLast(first.data)) return Stream.make(first.data)
+          const rest = first.totalCount === undefined
+            ? sequentialPages(page, next, isLast, plan.prefetch)
+            : Stream.iterate(next, (offset) => offset + plan.pageSize).pipe(
+              Stream.takeWhile((offset) => offset < (first.totalCount ?? 0)),
+              Stream.mapEffect(page, { concurrency: plan.prefetch + 1 }),
+              Stream.takeUntil(isLast)
+            )
+          return Stream.concat(Stream.make(first.data), rest)
+        }
+      )
+      return Stream.flattenIterables(pages)
     }))
 
   return Clients.of({ list, get, verify, stream })
@@ -387,7 +402,7 @@ const makeTransport = (
     const baseUrl = url.href.replace(/\/+$/, "")
     const timeout = Duration.decode(options.timeout ?? Duration.seconds(10))
     return {
-      client: client.pipe(HttpClient.withTracerPropagation(false), options.transformClient ?? identity),
+      client: client.pipe(HttpClient.withTracerPropagation(false), neverFollowRedirects, options.transformClient ?? identity),
       baseUrl,
       basePath: url.pathname.replace(/\/+$/, ""),
       headers: Headers.fromInput({
@@ -404,6 +419,16 @@ const makeTransport = (
       rateLimit
     }
   })
+
+/**
+ * A redirect is answered as an error, never followed: following one would send the Authorization header, or at
+ * least the request, somewhere the user did not configure. Undici-based clients do not follow redirects; `fetch`
+ * does by default, so its `RequestInit` (the user's, if any) gets `redirect: "manual"`.
+ */
+const neverFollowRedirects = (client: HttpClient.HttpClient): HttpClient.HttpClient =>
+  HttpClient.transformResponse(client, (response) =>
+    Effect.flatMap(Effect.serviceOption(FetchHttpClient.RequestInit), (init) =>
+      Effect.provideService(response, FetchHttpClient.RequestInit, { ...Option.getOrUndefined(init), redirect: "manual" })))
 
 const makeRateLimit = (
   rateLimit: RateLimit | undefined
@@ -434,6 +459,19 @@ const checkApiUrl = (input: string): Effect.Effect<URL, ConfigError.ConfigError>
   const loopback = loopbackHosts.has(url.hostname) || url.hostname.startsWith("127.")
   if (url.protocol === "https:" || (url.protocol === "http:" && loopback)) return Effect.succeed(url)
   return invalid(`the API URL must use https (plain http is allowed only for loopback hosts), got ${url.protocol}//${url.host}`)
+}
+
+/** Without a total count, each page's offset is known only once the previous one arrived. */
+const sequentialPages = <A, E>(
+  page: (offset: number) => Effect.Effect<ReadonlyArray<A>, E>,
+  start: number,
+  isLast: (data: ReadonlyArray<A>) => boolean,
+  prefetch: number
+): Stream.Stream<ReadonlyArray<A>, E> => {
+  const pages = Stream.paginateEffect(start, (offset) =>
+    Effect.map(page(offset), (data) =>
+      nextPageTuple(data, isLast(data) ? Option.none() : Option.some(offset + data.length))))
+  return prefetch > 0 ? Stream.buffer(pages, { capacity: prefetch }) : pages
 }
 
 const nextPageTuple = <A>(

@@ -259,12 +259,42 @@ const decodeClerkErrors = (text: string) => {
   return Either.getOrUndefined(decodeClerkErrorsBody(parsed.right))
 }
 
-/** `path.to[0].field: message`, bounded: a schema failure must not copy a whole 500-client page into an error. */
+/**
+ * `path.to[0].field: message`, bounded: a schema failure must not copy a whole 500-client page into an error.
+ * Schema's messages print the offending value, which overflows the stack for a hostile, deeply nested one; then
+ * only the path is given.
+ */
 export const describeParseError = (error: ParseResult.ParseError): string =>
-  ParseResult.ArrayFormatter.formatErrorSync(error)
-    .slice(0, 3)
-    .map((issue) => `${formatPath(issue.path)}: ${truncate(issue.message, 200)}`)
-    .join("; ")
+  Either.try(() =>
+    ParseResult.ArrayFormatter.formatErrorSync(error)
+      .slice(0, 3)
+      .map((issue) => `${formatPath(issue.path)}: ${truncate(issue.message, 200)}`)
+      .join("; ")
+  ).pipe(Either.getOrElse(() => `${formatPath(firstIssuePath(error.issue))}: invalid value (too deeply nested to show)`))
+
+/** The path to the first leaf issue, found without formatting any value. */
+const firstIssuePath = (root: ParseResult.ParseIssue): ReadonlyArray<PropertyKey> => {
+  const path: Array<PropertyKey> = []
+  let issue: ParseResult.ParseIssue | undefined = root
+  while (issue !== undefined) {
+    switch (issue._tag) {
+      case "Pointer":
+        path.push(...(Array.isArray(issue.path) ? issue.path : [issue.path]))
+        issue = issue.issue
+        break
+      case "Composite":
+        issue = Array.isArray(issue.issues) ? issue.issues[0] : issue.issues
+        break
+      case "Refinement":
+      case "Transformation":
+        issue = issue.issue
+        break
+      default:
+        issue = undefined
+    }
+  }
+  return path
+}
 
 const formatPath = (path: ReadonlyArray<PropertyKey>): string =>
   path.length === 0
