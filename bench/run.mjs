@@ -80,6 +80,9 @@ try {
 process.stderr.write("\n")
 
 const bundle = JSON.parse(spawnSync(process.execPath, [`${here}bundle.mjs`], { encoding: "utf8" }).stdout)
+const emulatorRun = spawnSync(process.execPath, [`${here}emulator-memory.mjs`], { encoding: "utf8" })
+if (emulatorRun.status !== 0) throw new Error(`emulator memory run failed:\n${emulatorRun.stderr}`)
+const emulatorMemory = JSON.parse(emulatorRun.stdout.trim().split("\n").pop())
 
 const rows = Object.values(results).map((r) => ({
   scenario: r.scenario === "get" ? "get c=32" : r.scenario === "list" ? "list 500" : "stream 1M",
@@ -109,6 +112,11 @@ const targets = [
   ["bundle: marginal gzip bytes over effect/@effect/*", bundle.marginal.gzip, "<= 8192", (x) => x <= 8192]
 ]
 console.log(`\nbundle (esbuild min, a program calling get through the package index): whole ${bundle.whole.minified} B / ${bundle.whole.gzip} B gzip; effect-clerk's own share ${bundle.marginal.minified} B / ${bundle.marginal.gzip} B gzip\n`)
+console.log(
+  `emulator: ${emulatorMemory.clients} clients seeded, ${emulatorMemory.requests} requests at ${Math.round(emulatorMemory.requestsPerSecond)} req/s; ` +
+    `RSS after seeding ${Math.round(emulatorMemory.rssAfterSeedMb)} MB, at 25/50/75 % of the load ${emulatorMemory.rssAtQuartersMb.join(" / ")} MB, ` +
+    `peak ${Math.round(emulatorMemory.rssPeakMb)} MB, after ${Math.round(emulatorMemory.rssAfterLoadMb)} MB\n`
+)
 console.log(line(["target", "measured", "wanted", "met"].map((c, i) => c.padEnd([60, 9, 8, 4][i]))))
 for (const [name, value, wanted, ok] of targets) {
   console.log(`${name.padEnd(60)}  ${value.toFixed(2).padEnd(9)}  ${wanted.padEnd(8)}  ${ok(value) ? "yes" : "NO"}`)

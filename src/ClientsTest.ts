@@ -85,7 +85,9 @@ export const layer = (options: Options = {}): Layer.Layer<Clients.Clients | Clie
     const handler = HttpApp.toWebHandlerRuntime(yield* Effect.runtime<never>())(emulator.app)
     const inMemoryFetch: typeof globalThis.fetch = (input, init) => handler(new Request(input, init))
     const controls = Layer.succeed(ClientsTest, {
-      clients: emulator.clients,
+      get clients() {
+        return emulator.clients
+      },
       mintToken: emulator.mintToken,
       injectFaults: emulator.injectFaults,
       clearFaults: emulator.clearFaults,

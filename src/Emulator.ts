@@ -27,7 +27,7 @@ import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import * as Domain from "./Client.js"
-import { generate, Store } from "./internal/store.js"
+import { fromClients, generated, type Store } from "./internal/store.js"
 import { issuer, makeSigner, type Signer } from "./internal/token.js"
 
 /**
@@ -106,6 +106,9 @@ export interface Service {
   readonly clearFaults: Effect.Effect<void>
   /** Requests received so far, per operation (admin routes not counted). */
   readonly stats: Effect.Effect<Stats>
+  /** How many clients it serves. */
+  readonly size: number
+  /** Every client it serves, newest first (generated ones are materialised on first access). */
   readonly clients: ReadonlyArray<Domain.Client>
 }
 
@@ -203,7 +206,9 @@ export const make = (options: Options = {}) =>
     if (!/^sk_(test|live)_\S+$/.test(secretKey)) {
       return yield* Effect.dieMessage("the emulator's secret key must look like sk_test_… or sk_live_…")
     }
-    const store = new Store(options.clients ?? generate(options.seedClients ?? 25, options.seed ?? 1))
+    const store = options.clients === undefined
+      ? generated(options.seedClients ?? 25, options.seed ?? 1)
+      : fromClients(options.clients)
     const signer = yield* makeSigner(options.signingKey ?? `emulator-signing:${secretKey}`)
     const state: State = {
       store,
@@ -237,7 +242,10 @@ export const make = (options: Options = {}) =>
         verify: state.stats.verify,
         faultsInjected: state.stats.faultsInjected
       })),
-      clients: store.all(),
+      get clients() {
+        return store.all()
+      },
+      size: store.size,
       secretKey: Redacted.make(secretKey)
     }
   })
@@ -279,7 +287,10 @@ export const layer = (options: Options = {}): Layer.Layer<Emulator, never, HttpS
         injectFaults: emulator.injectFaults,
         clearFaults: emulator.clearFaults,
         stats: emulator.stats,
-        clients: emulator.clients
+        size: emulator.size,
+        get clients() {
+          return emulator.clients
+        }
       })
     })
   )

@@ -202,3 +202,21 @@ describe("seeded data", () => {
     expect(broken._tag).toBe("Left")
   })
 })
+
+describe("generated store", () => {
+  it("pages and gets without holding clients, and agrees with the materialised list", async () => {
+    const { generated } = await import("../src/internal/store.js")
+    const store = generated(1000, 11)
+    const all = generate(1000, 11)
+    expect(store.size).toBe(1000)
+    expect(store.page(990, 50)).toEqual(all.slice(990))
+    for (const i of [0, 1, 499, 999]) expect(store.get(all[i]!.id)).toEqual(all[i])
+    const id = all[5]!.id
+    expect(store.get(id.slice(0, -1) + (id.endsWith("A") ? "B" : "A"))).toBeUndefined() // right index, wrong id
+    expect(store.get("client_zzzzz" + id.slice(12))).toBeUndefined() // index out of range
+    expect(store.get("client_short")).toBeUndefined()
+    const created = all.map((c) => c.createdAt)
+    expect(created).toEqual([...created].sort((a, b) => b - a))
+    expect(new Set(all.map((c) => c.id)).size).toBe(1000)
+  })
+})

@@ -283,7 +283,7 @@ const emulator = Command.make("emulator", {
       ...Option.match(secretKey, { onNone: () => ({}), onSome: (key) => ({ secretKey: key }) })
     }, options.port, options.host))
     const service = Context.get(running, Emulator.Emulator)
-    yield* Console.log(`effect-clerk emulator listening at ${service.apiUrl} (${service.clients.length} clients)`)
+    yield* Console.log(`effect-clerk emulator listening at ${service.apiUrl} (${service.size} clients)`)
     if (Option.isNone(secretKey)) yield* Console.log(`accepts: Authorization: Bearer ${Emulator.defaultSecretKey}`)
     yield* Console.log("Ctrl-C to stop.")
     return yield* Effect.never

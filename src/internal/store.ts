@@ -7,39 +7,48 @@
 import type { Client, Session, SessionActivity } from "../Client.js"
 import { KnownSessionStatus } from "../Client.js"
 
-export class Store {
-  private readonly ordered: Array<Client>
-  private readonly byId = new Map<string, Client>()
-
-  constructor(clients: Iterable<Client>) {
-    this.ordered = Array.from(clients).sort(newestFirst)
-    for (const client of this.ordered) this.byId.set(client.id, client)
-  }
-
-  get size(): number {
-    return this.ordered.length
-  }
-
+/** The clients a server answers with, newest first. */
+export interface Store {
+  readonly size: number
   /** Clients `offset` to `offset + limit`, newest first, as `GET /v1/clients` pages them. */
-  page(offset: number, limit: number): ReadonlyArray<Client> {
-    return this.ordered.slice(offset, offset + limit)
-  }
+  readonly page: (offset: number, limit: number) => ReadonlyArray<Client>
+  readonly get: (id: string) => Client | undefined
+  /** Every client (materialised on demand for a generated store). */
+  readonly all: () => ReadonlyArray<Client>
+}
 
-  get(id: string): Client | undefined {
-    return this.byId.get(id)
+/** A store over given clients, sorted newest first. */
+export const fromClients = (clients: Iterable<Client>): Store => {
+  const ordered = Array.from(clients).sort(newestFirst)
+  const byId = new Map(ordered.map((client) => [client.id, client]))
+  return {
+    size: ordered.length,
+    page: (offset, limit) => ordered.slice(offset, offset + limit),
+    get: (id) => byId.get(id),
+    all: () => ordered
   }
+}
 
-  /** Adds or replaces a client, keeping the newest-first order. */
-  put(client: Client): void {
-    const existing = this.byId.get(client.id)
-    if (existing !== undefined) this.ordered.splice(this.ordered.indexOf(existing), 1)
-    this.byId.set(client.id, client)
-    const at = this.ordered.findIndex((other) => newestFirst(client, other) < 0)
-    this.ordered.splice(at === -1 ? this.ordered.length : at, 0, client)
-  }
-
-  all(): ReadonlyArray<Client> {
-    return this.ordered
+/**
+ * A store of `count` generated clients that holds none of them: client `i` is a pure function of `(seed, i)` and
+ * its id starts with `i` in base 62, so `get` regenerates it from the id. Memory does not grow with `count`.
+ */
+export const generated = (count: number, seed: number): Store => {
+  let materialised: ReadonlyArray<Client> | undefined
+  return {
+    size: count,
+    page: (offset, limit) => {
+      const out: Array<Client> = []
+      for (let i = offset; i < Math.min(count, offset + limit); i++) out.push(generateOne(seed, i))
+      return out
+    },
+    get: (id) => {
+      const index = indexOf(id)
+      if (index === undefined || index >= count) return undefined
+      const client = generateOne(seed, index)
+      return client.id === id ? client : undefined
+    },
+    all: () => (materialised ??= generate(count, seed))
   }
 }
 
@@ -72,22 +81,46 @@ const places = [["Lisbon", "PT"], ["Berlin", "DE"], ["San Francisco", "US"], ["T
 /** The emulator's clock for generated data: 2026-11-01T00:00:00Z, in milliseconds. */
 const epoch = 1_793_491_200_000
 
+const indexWidth = 5 // 62^5 ≈ 916 million clients
+
+const indexOf = (id: string): number | undefined => {
+  if (!id.startsWith("client_") || id.length !== "client_".length + 27) return undefined
+  let index = 0
+  for (let k = 0; k < indexWidth; k++) {
+    const digit = alphabet.indexOf(id["client_".length + k] ?? "")
+    if (digit === -1) return undefined
+    index = index * 62 + digit
+  }
+  return index
+}
+
+const encodeIndex = (index: number): string => {
+  let out = ""
+  for (let k = 0, rest = index; k < indexWidth; k++, rest = Math.floor(rest / 62)) out = alphabet[rest % 62] + out
+  return out
+}
+
+/** Sessions of clients before `i` (client `j` has `j % 4`), so statuses cycle across clients without shared state. */
+const sessionsBefore = (i: number): number => 6 * Math.floor(i / 4) + ((i % 4) * ((i % 4) - 1)) / 2
+
 /**
  * `count` clients from `seed`. Statuses cycle through every known value and optional fields rotate through set, null
  * and absent, so a dozen clients already exercise the whole schema.
  */
-export const generate = (count: number, seed: number): Array<Client> => {
-  const random = prng(seed)
+export const generate = (count: number, seed: number): Array<Client> =>
+  Array.from({ length: count }, (_, i) => generateOne(seed, i))
+
+/** Client `i` of the store seeded with `seed`: newest first, so `createdAt` falls as `i` grows. */
+const generateOne = (seed: number, i: number): Client => {
+  const random = prng(Math.imul(seed ^ 0x5bd1e995, 0x27d4eb2d) ^ Math.imul(i + 1, 0x165667b1))
   const pick = <A>(items: ReadonlyArray<A>): A => items[Math.floor(random() * items.length)]!
-  const id = (prefix: string) => {
+  const id = (prefix: string, length = 27) => {
     let out = prefix
-    for (let i = 0; i < 27; i++) out += alphabet[Math.floor(random() * alphabet.length)]
+    for (let k = 0; k < length; k++) out += alphabet[Math.floor(random() * alphabet.length)]
     return out
   }
-  const clients: Array<Client> = []
-  let sessionNumber = 0
-  for (let i = 0; i < count; i++) {
-    const clientId = id("client_")
+  {
+    const clientId = id(`client_${encodeIndex(i)}`, 27 - indexWidth)
     const createdAt = epoch - i * 60_000 - Math.floor(random() * 50_000)
     const sessionCount = i % 4
     const sessions: Array<Session> = []
@@ -111,7 +144,7 @@ export const generate = (count: number, seed: number): Array<Client> => {
         id: id("sess_"),
         userId: id("user_"),
         clientId,
-        status: statuses[sessionNumber++ % statuses.length]!,
+        status: statuses[(sessionsBefore(i) + s) % statuses.length]!,
         lastActiveAt: sessionCreated + 30_000,
         expireAt: sessionCreated + 7 * 86_400_000,
         abandonAt: sessionCreated + 30 * 86_400_000,
@@ -133,7 +166,7 @@ export const generate = (count: number, seed: number): Array<Client> => {
       )
     }
     const active = sessions.find((session) => session.status === "active")
-    clients.push({
+    return {
       object: "client",
       id: clientId,
       sessionIds: sessions.map((session) => session.id),
@@ -144,7 +177,6 @@ export const generate = (count: number, seed: number): Array<Client> => {
       lastAuthenticationStrategy: sessionCount === 0 ? null : pick(strategies),
       updatedAt: createdAt + 120_000,
       createdAt
-    })
+    }
   }
-  return clients
 }
