@@ -4,7 +4,10 @@ import { defineConfig } from "vitest/config"
 export default defineConfig({
   resolve: {
     // Examples import the package by name, as users do.
-    alias: [{ find: /^effect-clerk$/, replacement: fileURLToPath(new URL("./src/index.ts", import.meta.url)) }]
+    alias: [
+      { find: /^effect-clerk$/, replacement: fileURLToPath(new URL("./src/index.ts", import.meta.url)) },
+      { find: /^effect-clerk\/(.*)$/, replacement: fileURLToPath(new URL("./src/$1.ts", import.meta.url)) }
+    ]
   },
   test: {
     include: ["test/**/*.test.ts"],

@@ -223,11 +223,3 @@ export const isClientsError = (u: unknown): u is ClientsError => u instanceof Cl
  * @category Guards
  */
 export const isRetryable = (error: ClientsError): boolean => error.isRetryable
-
-/**
- * Returns a copy of the error that records how many attempts were made.
- *
- * @internal
- */
-export const withAttempts = (error: ClientsError, attempts: number): ClientsError =>
-  error._tag === "ClerkErrors" ? new ClerkErrors({ ...error, attempts }) : new SDKError({ ...error, attempts })

@@ -45,6 +45,11 @@ import * as RetryPolicy from "./RetryPolicy.js"
 /**
  * Clerk's production API base. Paths such as `/clients` are appended to it.
  *
+ * @example
+ * ```ts
+ * import { Clients } from "effect-clerk"
+ * new URL(Clients.defaultApiUrl).host // "api.clerk.com"
+ * ```
  * @since 0.1.0
  * @category Constants
  */
@@ -53,6 +58,12 @@ export const defaultApiUrl = "https://api.clerk.com/v1"
 /**
  * The `Clerk-API-Version` sent by default: the spec version these schemas were checked against.
  *
+ * @example
+ * ```ts
+ * import { Redacted } from "effect"
+ * import { Clients } from "effect-clerk"
+ * Clients.layer({ secretKey: Redacted.make("sk_test_…"), apiVersion: Clients.defaultApiVersion })
+ * ```
  * @since 0.1.0
  * @category Constants
  */

@@ -139,6 +139,11 @@ export class Emulator extends Context.Tag("effect-clerk/Emulator")<Emulator, Ser
 /**
  * The default secret key the emulator accepts.
  *
+ * @example
+ * ```ts
+ * import { ClerkClients, Emulator } from "effect-clerk"
+ * ClerkClients.make({ secretKey: Emulator.defaultSecretKey, apiUrl: "http://127.0.0.1:4010/v1" })
+ * ```
  * @since 0.1.0
  * @category Constants
  */

@@ -16,6 +16,7 @@ import * as Schedule from "effect/Schedule"
 import * as ScheduleDecision from "effect/ScheduleDecision"
 import * as Interval from "effect/ScheduleInterval"
 import type { ClientsError } from "./ClerkError.js"
+import { retryAfterMillis } from "./internal/retryAfter.js"
 
 /**
  * A retry policy: any `Schedule` that accepts effect-clerk's errors as input.
@@ -123,13 +124,6 @@ const wantsRetry = (resolved: Resolved, error: ClientsError): boolean => {
   return status !== undefined && resolved.statuses(status)
 }
 
-/**
- * Milliseconds the server asked us to wait, or 0.
- *
- * @internal
- */
-export const retryAfterMillis = (error: ClientsError): number =>
-  error.retryAfter === undefined ? 0 : Duration.toMillis(error.retryAfter)
 
 const proportionalJitter = (factor: number) => (base: number): Effect.Effect<number> =>
   factor <= 0

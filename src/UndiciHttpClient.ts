@@ -202,6 +202,15 @@ class UndiciResponse extends Inspectable.Class implements HttpClientResponse.Htt
 /**
  * The client over a dispatcher you provide with {@link UndiciDispatcher}.
  *
+ * @example
+ * ```ts
+ * import { Layer } from "effect"
+ * import { Agent } from "undici"
+ * import * as UndiciHttpClient from "effect-clerk/UndiciHttpClient"
+ * const client = UndiciHttpClient.layerWithoutDispatcher.pipe(
+ *   Layer.provide(Layer.succeed(UndiciHttpClient.UndiciDispatcher, new Agent({ pipelining: 1 })))
+ * )
+ * ```
  * @since 0.1.0
  * @category Layers
  */

@@ -1,5 +1,5 @@
 import { assert, describe, expect, it } from "@effect/vitest"
-import { ConfigProvider, Effect, Exit, Fiber, Layer, Redacted, TestClock } from "effect"
+import { ConfigProvider, Effect, Exit, Fiber, Layer, Logger, Redacted, TestClock } from "effect"
 import { NodeHttpClient } from "@effect/platform-node"
 import { readFileSync } from "node:fs"
 import { ClerkError, Clients, RetryPolicy } from "../src/index.js"
@@ -243,6 +243,23 @@ describe("list", () => {
       assert(error._tag === "SDKError")
       expect(error.reason).toBe("StatusCode")
       expect(error.status).toBe(404)
+    }))
+})
+
+describe("deprecation", () => {
+  it.scoped("list logs Clerk's deprecation once per layer, not once per call", () =>
+    Effect.gen(function*() {
+      const warnings: Array<string> = []
+      const capture = Logger.make(({ logLevel, message }) => {
+        if (logLevel._tag === "Warning") warnings.push(String(message))
+      })
+      const { server, clients } = yield* setup()
+      server.reply(json(200, { data: [], total_count: 0 }))
+      yield* Effect.all([clients.list(), clients.list(), clients.list({ limit: 3 })]).pipe(
+        Effect.provide(Logger.replace(Logger.defaultLogger, capture))
+      )
+      expect(warnings).toHaveLength(1)
+      expect(warnings[0]).toContain("deprecated")
     }))
 })
 

@@ -137,4 +137,34 @@ describe.concurrent("effect-clerk CLI", () => {
       expect(help.stdout).toContain("client_id")
       expect(help.stdout).toContain("--retry")
     }))
+
+  it.effect("emulator serves on the port it is given until stopped; tour prints the tour and exits 0", () =>
+    Effect.gen(function*() {
+      const child = spawn(process.execPath, ["--import", "tsx", cli, "emulator", "--port", "0", "--clients", "7"], {
+        stdio: ["ignore", "pipe", "pipe"]
+      })
+      const apiUrl = yield* Effect.async<string>((resume) => {
+        let out = ""
+        child.stdout.on("data", (chunk: Buffer) => {
+          out += chunk.toString()
+          const match = out.match(/listening at (\S+) \(7 clients\)/)
+          if (match) resume(Effect.succeed(match[1]!))
+        })
+      })
+      const response = yield* Effect.promise(() =>
+        fetch(`${apiUrl}/clients?paginated=true`, { headers: { authorization: "Bearer sk_test_effect_clerk_emulator" } }).then((r) => r.json())
+      )
+      expect(response).toMatchObject({ total_count: 7 })
+      child.kill("SIGINT")
+      const code = yield* Effect.async<number | null>((resume) => {
+        child.on("close", (c) => resume(Effect.succeed(c)))
+      })
+      expect(code).not.toBe(null)
+
+      const tour = yield* run(["tour"])
+      expect(tour.code).toBe(0)
+      expect(tour.stdout).toContain("verify a minted client token")
+      expect(tour.stdout).toMatch(/got client_\w+ after 3 requests/)
+      expect(tour.stdout).toContain("Done.")
+    }))
 })

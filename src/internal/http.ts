@@ -17,7 +17,7 @@ import * as ParseResult from "effect/ParseResult"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
-import { ClerkErrors, ClerkErrorsBody, type ClientsError, SDKError, withAttempts } from "../ClerkError.js"
+import { ClerkErrors, ClerkErrorsBody, type ClientsError, SDKError } from "../ClerkError.js"
 import type { RetryPolicy } from "../RetryPolicy.js"
 import { enforce } from "./retry.js"
 import { timeoutFail } from "./timeout.js"
@@ -132,6 +132,10 @@ const retrying = <A>(
       }))
   return loop(firstError, schedule.initial)
 }
+
+/** A copy of the error that records how many attempts were made. */
+const withAttempts = (error: ClientsError, attempts: number): ClientsError =>
+  error._tag === "ClerkErrors" ? new ClerkErrors({ ...error, attempts }) : new SDKError({ ...error, attempts })
 
 interface RequestContext {
   readonly operation: string

@@ -9,7 +9,8 @@ import * as ScheduleDecision from "effect/ScheduleDecision"
 import * as Interval from "effect/ScheduleInterval"
 import * as Intervals from "effect/ScheduleIntervals"
 import type { ClientsError } from "../ClerkError.js"
-import { retryAfterMillis, type RetryPolicy } from "../RetryPolicy.js"
+import type { RetryPolicy } from "../RetryPolicy.js"
+import { retryAfterMillis } from "./retryAfter.js"
 
 /**
  * Errors no policy may retry: input we rejected, bodies we could not decode (the same bytes would come back), and
