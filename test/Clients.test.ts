@@ -333,23 +333,7 @@ describe("retries and timeouts (TestClock)", () => {
       expect(server.received).toHaveLength(2)
     }))
 
-  it.scoped("waits out Retry-After (seconds) on a 429 before retrying", () =>
-    Effect.gen(function*() {
-      const { server, clients } = yield* setup()
-      server.reply(
-        json(429, Fixtures.clerkErrors(429, "too_many_requests"), { "retry-after": "7" }),
-        json(200, Fixtures.client("client_429"))
-      )
-      const fiber = yield* Effect.fork(clients.get("client_429"))
-      const sleeps = yield* TestServer.awaitSleeps(2)
-      expect(sleeps).toContain(7000)
-      yield* TestClock.adjust("6999 millis")
-      expect(server.received).toHaveLength(1)
-      yield* TestClock.adjust("1 milli")
-      const client = yield* Fiber.join(fiber)
-      expect(client.id).toBe("client_429")
-      expect(server.received).toHaveLength(2)
-    }))
+  // 429 with Retry-After (seconds and HTTP-date) on TestClock: test/resilience.test.ts, scenarios 1 and 2.
 
   it.scoped("gives up after the policy's retries and says how many attempts were made", () =>
     Effect.gen(function*() {
