@@ -316,6 +316,16 @@ describe("on the live clock (the one-fork timeout path)", () => {
       expect(error._tag === "SDKError" && [error.reason, error.description]).toEqual(["Timeout", "attempt exceeded 100ms"])
     }))
 
+  it.scopedLive("21L. the call deadline fires in real time and aborts the attempt in flight", () =>
+    Effect.gen(function*() {
+      const { server, clients } = yield* setup({ timeout: "30 seconds" })
+      server.reply(stall)
+      const error = yield* Effect.flip(clients.get("client_ok", { deadline: "150 millis" }))
+      expect(error._tag === "SDKError" && [error.reason, error.description]).toEqual(["Timeout", "call deadline of 150ms passed"])
+      yield* TestServer.eventually(() => server.aborted.length === 1, "the request to be aborted")
+      expect(server.received).toHaveLength(1)
+    }))
+
   it.scopedLive("22L. interrupting the caller mid-attempt aborts the request and leaves no fiber behind", () =>
     Effect.gen(function*() {
       const { server, clients } = yield* setup({ timeout: "30 seconds" })

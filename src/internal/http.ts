@@ -15,15 +15,15 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as ParseResult from "effect/ParseResult"
 import * as Redacted from "effect/Redacted"
+import type * as Schedule from "effect/Schedule"
+import * as ScheduleDecision from "effect/ScheduleDecision"
+import * as Intervals from "effect/ScheduleIntervals"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import { ClerkErrors, ClerkErrorsBody, type ClientsError, SDKError } from "../ClerkError.js"
 import type { RetryPolicy } from "../RetryPolicy.js"
 import { enforce } from "./retry.js"
 import { timeoutFail } from "./timeout.js"
-import type * as Schedule from "effect/Schedule"
-import * as ScheduleDecision from "effect/ScheduleDecision"
-import * as Intervals from "effect/ScheduleIntervals"
 
 /** What one layer of `Clients` fixes once: where to send, how to authenticate, the defaults for every call. */
 export interface Transport {
@@ -50,7 +50,7 @@ export interface CallOptions {
 }
 
 /** One operation's request, already validated and encoded. */
-export interface Endpoint<A> {
+interface Endpoint<A> {
   readonly operation: string
   readonly method: "GET" | "POST"
   /** Path below the base URL, with every dynamic segment already percent-encoded. */
@@ -103,12 +103,10 @@ export const execute = <A>(
     const run = deadline === undefined
       ? withRetries(undefined)
       : Effect.flatMap(Clock.currentTimeMillis, (now) =>
-        withRetries(now + Duration.toMillis(deadline)).pipe(
-          Effect.timeoutFail({
-            duration: deadline,
-            onTimeout: () =>
-              new SDKError({ ...context, reason: "Timeout", description: `call deadline of ${Duration.format(deadline)} passed` })
-          })
+        timeoutFail(
+          withRetries(now + Duration.toMillis(deadline)),
+          deadline,
+          () => new SDKError({ ...context, reason: "Timeout", description: `call deadline of ${Duration.format(deadline)} passed` })
         ))
 
     return Effect.mapError(run, (error) => withAttempts(error, attempts))
@@ -268,7 +266,7 @@ const decodeClerkErrors = (text: string) => {
  * Schema's messages print the offending value, which overflows the stack for a hostile, deeply nested one; then
  * only the path is given.
  */
-export const describeParseError = (error: ParseResult.ParseError): string =>
+const describeParseError = (error: ParseResult.ParseError): string =>
   Either.try(() =>
     ParseResult.ArrayFormatter.formatErrorSync(error)
       .slice(0, 3)

@@ -15,7 +15,7 @@ const show = (value: unknown): string => {
   return typeof value
 }
 
-export const integerIn = (name: string, value: unknown, min: number, max: number): Either.Either<number, string> =>
+const integerIn = (name: string, value: unknown, min: number, max: number): Either.Either<number, string> =>
   isIntegerIn(value, min, max)
     ? Either.right(value)
     : Either.left(
@@ -65,7 +65,7 @@ export const token = (params: unknown): Either.Either<string, string> => {
   return Either.right(value)
 }
 
-export interface StreamPlan {
+interface StreamPlan {
   readonly pageSize: number
   readonly offset: number
   readonly prefetch: number

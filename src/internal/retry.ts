@@ -16,7 +16,7 @@ import { retryAfterMillis } from "./retryAfter.js"
  * Errors no policy may retry: input we rejected, bodies we could not decode (the same bytes would come back), and
  * statuses that will not change on their own (3xx, 4xx other than 408 and 429).
  */
-export const neverRetried = (error: ClientsError): boolean => {
+const neverRetried = (error: ClientsError): boolean => {
   if (error._tag === "SDKError") {
     if (error.reason === "Transport" || error.reason === "Timeout") return false
     if (error.reason !== "StatusCode") return true

@@ -16,7 +16,7 @@ export interface Signer {
   readonly verify: (token: string, nowSeconds: number) => Effect.Effect<Either.Either<Claims, TokenProblem>>
 }
 
-export interface Claims {
+interface Claims {
   readonly iss: string
   /** The client id. */
   readonly id: string
@@ -24,7 +24,7 @@ export interface Claims {
   readonly exp: number
 }
 
-export type TokenProblem = "malformed" | "signature" | "expired"
+type TokenProblem = "malformed" | "signature" | "expired"
 
 const header = Encoding.encodeBase64Url(JSON.stringify({ alg: "HS256", typ: "JWT" }))
 const encoder = new TextEncoder()
