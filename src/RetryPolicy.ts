@@ -19,7 +19,7 @@ import type { ClientsError } from "./ClerkError.js"
 import { retryAfterMillis } from "./internal/retryAfter.js"
 
 /**
- * A retry policy: any `Schedule` that accepts effect-clerk's errors as input.
+ * A retry policy: a `Schedule` of your choice that accepts effect-clerk's errors as input.
  *
  * @example
  * ```ts

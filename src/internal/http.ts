@@ -21,6 +21,7 @@ import * as Intervals from "effect/ScheduleIntervals"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import { ClerkErrors, ClerkErrorsBody, type ClientsError, SDKError } from "../ClerkError.js"
+import type { CallOptions } from "../Clients.js"
 import type { RetryPolicy } from "../RetryPolicy.js"
 import { enforce } from "./retry.js"
 import { timeoutFail } from "./timeout.js"
@@ -40,13 +41,6 @@ export interface Transport {
   readonly maxResponseBytes: number
   /** Waits for a permit of the layer's shared rate limiter (identity when there is none). */
   readonly rateLimit: <A, E>(attempt: Effect.Effect<A, E>) => Effect.Effect<A, E>
-}
-
-/** Per-call overrides. */
-export interface CallOptions {
-  readonly retry?: RetryPolicy | false | undefined
-  readonly timeout?: Duration.DurationInput | undefined
-  readonly deadline?: Duration.DurationInput | undefined
 }
 
 /** One operation's request, already validated and encoded. */
