@@ -39,6 +39,7 @@ import { type ClientsError, SDKError } from "./ClerkError.js"
 import { decoder } from "./internal/fastDecode.js"
 import { execute, type Transport } from "./internal/http.js"
 import * as Input from "./internal/input.js"
+import { NativeTimeouts } from "./internal/nativeTimeout.js"
 import { version } from "./internal/version.js"
 import * as RetryPolicy from "./RetryPolicy.js"
 
@@ -409,6 +410,7 @@ const makeTransport = (
       return yield* Effect.fail(ConfigError.InvalidData(["secretKey"], "the Clerk secret key is empty"))
     }
     const rateLimit = yield* makeRateLimit(options.rateLimit)
+    const native = yield* Effect.serviceOption(NativeTimeouts)
     const url = yield* checkApiUrl(options.apiUrl ?? defaultApiUrl)
     const baseUrl = url.href.replace(/\/+$/, "")
     const timeout = Duration.decode(options.timeout ?? Duration.seconds(10))
@@ -427,7 +429,9 @@ const makeTransport = (
       retry: options.retry ?? RetryPolicy.standard,
       deadline: options.deadline === undefined ? undefined : Duration.decode(options.deadline),
       maxResponseBytes: options.maxResponseBytes ?? 32 * 1024 * 1024,
-      rateLimit
+      rateLimit,
+      // Only when the client given is that very instance, and nothing wraps it in between.
+      nativeTimeouts: Option.isSome(native) && native.value === client && options.transformClient === undefined
     }
   })
 

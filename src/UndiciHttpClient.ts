@@ -32,6 +32,7 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import { Agent, type Dispatcher } from "undici"
+import { AttemptTimedOut, attemptTimeouts, NativeTimeouts } from "./internal/nativeTimeout.js"
 
 /**
  * The undici dispatcher requests go through (connection pool, keep-alive, TLS settings).
@@ -67,13 +68,15 @@ export class UndiciDispatcher extends Context.Tag("effect-clerk/UndiciHttpClient
  */
 export const make = (dispatcher: Dispatcher): HttpClient.HttpClient =>
   HttpClient.makeWith<never, never, HttpClientError.HttpClientError, never>(
-    (requestEffect) => Effect.flatMap(requestEffect, (request) => send(dispatcher, request)),
+    (requestEffect) =>
+      Effect.flatMap(requestEffect, (request) => send(dispatcher, request, attemptTimeouts.get(request))),
     Effect.succeed
   )
 
 const send = (
   dispatcher: Dispatcher,
-  request: HttpClientRequest.HttpClientRequest
+  request: HttpClientRequest.HttpClientRequest,
+  timeoutMillis: number | undefined
 ): Effect.Effect<HttpClientResponse.HttpClientResponse, HttpClientError.HttpClientError> =>
   Effect.async<HttpClientResponse.HttpClientResponse, HttpClientError.HttpClientError>((resume) => {
     const controller = new AbortController()
@@ -82,6 +85,12 @@ const send = (
       resume(Effect.fail(new HttpClientError.RequestError({ request, reason: "Encode", description: "unsupported request body" })))
       return
     }
+    // effect-clerk's pipeline asked this transport to enforce the attempt's time limit: headers and body alike.
+    const deadline = timeoutMillis === undefined
+      ? undefined
+      : setTimeout(() => controller.abort(new AttemptTimedOut(timeoutMillis)), timeoutMillis)
+    // A response whose body is never read must not keep the process alive until the timer fires.
+    deadline?.unref()
     const query = UrlParams.toString(request.urlParams)
     dispatcher.request({
       origin: originOf(request.url),
@@ -91,11 +100,21 @@ const send = (
       body: body.content,
       signal: controller.signal
     }).then(
-      (data) => resume(Effect.succeed(new UndiciResponse(request, data))),
-      (cause: unknown) => resume(Effect.fail(new HttpClientError.RequestError({ request, reason: "Transport", cause })))
+      (data) => resume(Effect.succeed(new UndiciResponse(request, data, deadline))),
+      (cause: unknown) => {
+        clearTimeout(deadline)
+        resume(Effect.fail(new HttpClientError.RequestError({ request, reason: "Transport", cause: abortReason(controller, cause) })))
+      }
     )
-    return Effect.sync(() => controller.abort())
+    return Effect.sync(() => {
+      clearTimeout(deadline)
+      controller.abort()
+    })
   })
+
+/** When our own timer aborted the request, that (not undici's generic abort error) is the cause. */
+const abortReason = (controller: AbortController, cause: unknown): unknown =>
+  controller.signal.reason instanceof AttemptTimedOut ? controller.signal.reason : cause
 
 // Splitting the URL by hand avoids a WHATWG URL parse per request; the platform guarantees an absolute URL here.
 const originOf = (url: string): string => {
@@ -133,7 +152,8 @@ class UndiciResponse extends Inspectable.Class implements HttpClientResponse.Htt
 
   constructor(
     readonly request: HttpClientRequest.HttpClientRequest,
-    private readonly source: Dispatcher.ResponseData
+    private readonly source: Dispatcher.ResponseData,
+    private readonly deadline: ReturnType<typeof setTimeout> | undefined
   ) {
     super()
     this.status = source.statusCode
@@ -165,8 +185,16 @@ class UndiciResponse extends Inspectable.Class implements HttpClientResponse.Htt
 
   get text(): Effect.Effect<string, HttpClientError.ResponseError> {
     return Effect.async((resume) => {
-      this.cachedText ??= this.source.body.text()
-      this.cachedText.then((text) => resume(Effect.succeed(text)), (cause: unknown) => resume(Effect.fail(this.fail(cause))))
+      if (this.cachedText === undefined) {
+        this.cachedText = this.source.body.text()
+        // The attempt's timer covers the body too; it is done once the body is.
+        const done = () => clearTimeout(this.deadline)
+        this.cachedText.then(done, done)
+      }
+      this.cachedText.then(
+        (text) => resume(Effect.succeed(text)),
+        (cause: unknown) => resume(Effect.fail(this.fail(cause instanceof Error && cause.cause instanceof AttemptTimedOut ? cause.cause : cause)))
+      )
     })
   }
 
@@ -180,7 +208,9 @@ class UndiciResponse extends Inspectable.Class implements HttpClientResponse.Htt
   }
 
   get arrayBuffer(): Effect.Effect<ArrayBuffer, HttpClientError.ResponseError> {
-    return Effect.tryPromise({ try: () => this.source.body.arrayBuffer(), catch: (cause) => this.fail(cause) })
+    return Effect.tryPromise({ try: () => this.source.body.arrayBuffer(), catch: (cause) => this.fail(cause) }).pipe(
+      Effect.ensuring(Effect.sync(() => clearTimeout(this.deadline)))
+    )
   }
 
   get formData(): Effect.Effect<FormData, HttpClientError.ResponseError> {
@@ -189,9 +219,13 @@ class UndiciResponse extends Inspectable.Class implements HttpClientResponse.Htt
 
   get stream(): Stream.Stream<Uint8Array, HttpClientError.ResponseError> {
     const body = this.source.body
-    return Stream.fromAsyncIterable<Uint8Array, HttpClientError.ResponseError>(body, (cause) => this.fail(cause)).pipe(
-      Stream.ensuring(Effect.sync(() => body.destroy()))
-    )
+    return Stream.fromAsyncIterable<Uint8Array, HttpClientError.ResponseError>(body, (cause) =>
+      this.fail(cause instanceof Error && cause.cause instanceof AttemptTimedOut ? cause.cause : cause)).pipe(
+        Stream.ensuring(Effect.sync(() => {
+          clearTimeout(this.deadline)
+          body.destroy()
+        }))
+      )
   }
 
   toJSON(): unknown {
@@ -214,9 +248,12 @@ class UndiciResponse extends Inspectable.Class implements HttpClientResponse.Htt
  * @since 0.1.0
  * @category Layers
  */
-export const layerWithoutDispatcher: Layer.Layer<HttpClient.HttpClient, never, UndiciDispatcher> = Layer.effect(
-  HttpClient.HttpClient,
-  Effect.map(UndiciDispatcher, make)
+export const layerWithoutDispatcher: Layer.Layer<HttpClient.HttpClient, never, UndiciDispatcher> = Layer.effectContext(
+  Effect.map(UndiciDispatcher, (dispatcher) => {
+    const client = make(dispatcher)
+    // Tells the Clients pipeline that this client enforces attempt timeouts itself (see internal/nativeTimeout.ts).
+    return Context.make(HttpClient.HttpClient, client).pipe(Context.add(NativeTimeouts, client))
+  })
 )
 
 /**

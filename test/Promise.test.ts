@@ -73,6 +73,33 @@ describe("Promise API", () => {
       yield* Effect.promise(() => clerk.close())
     }))
 
+  it.scoped("an AbortSignal stops a stream and aborts the page in flight", () =>
+    Effect.gen(function*() {
+      const server = yield* TestServer.make
+      const page = TestServer.json(200, { data: Array.from({ length: 10 }, (_, i) => Fixtures.client(`c${i}`)), total_count: 1000 })
+      server.reply(page, TestServer.stall)
+      const clerk = ClerkClients.make({ secretKey: TestServer.secret, apiUrl: server.apiUrl })
+      const controller = new AbortController()
+      const seen: Array<string> = []
+      const done = (async () => {
+        try {
+          for await (const client of clerk.clients.stream({ pageSize: 10, prefetch: 0 }, { signal: controller.signal })) {
+            seen.push(client.id)
+          }
+          return "completed"
+        } catch (e) {
+          return e
+        }
+      })()
+      yield* server.awaitRequests(2)
+      controller.abort()
+      const outcome = yield* Effect.promise(() => done)
+      expect(outcome).toMatchObject({ name: "AbortError" })
+      expect(seen).toHaveLength(10)
+      yield* TestServer.eventually(() => server.aborted.length === 1, "the stalled page request to be aborted")
+      yield* Effect.promise(() => clerk.close())
+    }))
+
   it.scoped("close() releases the runtime; later calls reject; await using closes too", () =>
     Effect.gen(function*() {
       const server = yield* TestServer.make

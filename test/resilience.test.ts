@@ -6,6 +6,7 @@ import { assert, describe, expect, it } from "@effect/vitest"
 import { NodeHttpClient } from "@effect/platform-node"
 import { Context, Duration, Effect, Fiber, Layer, Logger, LogLevel, Redacted, TestClock } from "effect"
 import { ClerkError, Clients, RetryPolicy } from "../src/index.js"
+import * as UndiciHttpClient from "../src/UndiciHttpClient.js"
 import * as Fixtures from "./support/fixtures.js"
 import * as TestServer from "./support/TestServer.js"
 
@@ -335,6 +336,69 @@ describe("on the live clock (the one-fork timeout path)", () => {
       yield* Fiber.interrupt(fiber)
       yield* TestServer.eventually(() => server.aborted.length === 1, "the server to see the connection close")
       expect(yield* Fiber.await(fiber)).toMatchObject({ _tag: "Failure" })
+    }))
+})
+
+describe("timeouts enforced by effect-clerk's own UndiciHttpClient (no fork on the live clock)", () => {
+  const undiciClients = (server: TestServer.TestServer, options: Partial<Clients.Options>, transport = UndiciHttpClient.layer) =>
+    Effect.map(
+      Layer.build(Clients.layer({ secretKey: Redacted.make(TestServer.secret), apiUrl: server.apiUrl, ...options }).pipe(
+        Layer.provide(transport),
+        Layer.orDie
+      )),
+      (context) => Context.get(context, Clients.Clients)
+    )
+
+  it.scopedLive("a stall before the headers, and one in the middle of the body, are Timeouts; the sockets close", () =>
+    Effect.gen(function*() {
+      const server = yield* TestServer.make
+      const clients = yield* undiciClients(server, { timeout: "150 millis", retry: false })
+      const body = JSON.stringify(Fixtures.client("client_ok"))
+      server.reply(stall, (res) => {
+        res.writeHead(200, { "content-type": "application/json", "content-length": String(body.length) })
+        res.write(body.slice(0, 40))
+      }, ok)
+      for (let i = 0; i < 2; i++) {
+        const error = yield* Effect.flip(clients.get("client_ok"))
+        expect(error._tag === "SDKError" && [error.reason, error.description]).toEqual(["Timeout", "attempt exceeded 150ms"])
+      }
+      yield* TestServer.eventually(() => server.aborted.length === 2, "both sockets to close")
+      expect((yield* clients.get("client_ok")).id).toBe("client_ok")
+    }))
+
+  it.scopedLive("with retries: the timed-out attempt is retried and the call succeeds", () =>
+    Effect.gen(function*() {
+      const server = yield* TestServer.make
+      const clients = yield* undiciClients(server, {
+        timeout: "100 millis",
+        retry: RetryPolicy.backoff({ initialInterval: "5 millis", jitter: 0 })
+      })
+      server.reply(stall, stall, ok)
+      expect((yield* clients.get("client_ok")).id).toBe("client_ok")
+      expect(server.received).toHaveLength(3)
+    }))
+
+  it.scopedLive("a transport that overrides ours is not trusted with timeouts: they still fire", () =>
+    Effect.gen(function*() {
+      const server = yield* TestServer.make
+      const overridden = Layer.provideMerge(NodeHttpClient.layerUndici, UndiciHttpClient.layer)
+      const clients = yield* undiciClients(server, { timeout: "100 millis", retry: false }, overridden)
+      server.reply(stall)
+      const error = yield* Effect.flip(clients.get("client_ok"))
+      expect(error._tag === "SDKError" && error.reason).toBe("Timeout")
+    }))
+
+  it.scoped("on TestClock the transport's timer is not used: virtual time drives the timeout", () =>
+    Effect.gen(function*() {
+      const server = yield* TestServer.make
+      const clients = yield* undiciClients(server, { timeout: "5 seconds", retry: false })
+      server.reply(stall)
+      const fiber = yield* Effect.fork(Effect.flip(clients.get("client_ok")))
+      yield* server.awaitRequests(1)
+      yield* TestServer.awaitSleeps(1)
+      yield* TestClock.adjust("5 seconds")
+      const error = yield* Fiber.join(fiber)
+      expect(error._tag === "SDKError" && error.reason).toBe("Timeout")
     }))
 })
 

@@ -24,6 +24,7 @@ import { ClerkErrors, ClerkErrorsBody, type ClientsError, SDKError } from "../Cl
 import type { CallOptions } from "../Clients.js"
 import type { RetryPolicy } from "../RetryPolicy.js"
 import { enforce } from "./retry.js"
+import { AttemptTimedOut } from "./nativeTimeout.js"
 import { timeoutFail } from "./timeout.js"
 
 /** What one layer of `Clients` fixes once: where to send, how to authenticate, the defaults for every call. */
@@ -41,6 +42,8 @@ export interface Transport {
   readonly maxResponseBytes: number
   /** Waits for a permit of the layer's shared rate limiter (identity when there is none). */
   readonly rateLimit: <A, E>(attempt: Effect.Effect<A, E>) => Effect.Effect<A, E>
+  /** The client is effect-clerk's own UndiciHttpClient, which enforces attempt timeouts itself. */
+  readonly nativeTimeouts: boolean
 }
 
 /** One operation's request, already validated and encoded. */
@@ -84,7 +87,8 @@ export const execute = <A>(
       return timeoutFail(
         send(transport, endpoint, request, context),
         timeout,
-        () => new SDKError({ ...context, reason: "Timeout", description: `attempt exceeded ${Duration.format(timeout)}` })
+        () => new SDKError({ ...context, reason: "Timeout", description: `attempt exceeded ${Duration.format(timeout)}` }),
+        transport.nativeTimeouts ? request : undefined
       )
     }))
 
@@ -154,7 +158,15 @@ const send = <A>(
     (response) => interpret(transport, endpoint, response, context)
   )
 
+/** The transport enforced the attempt's time limit (effect-clerk's UndiciHttpClient does, on the live clock). */
+const attemptTimedOut = (cause: unknown, context: RequestContext): SDKError | undefined =>
+  cause instanceof AttemptTimedOut
+    ? new SDKError({ ...context, reason: "Timeout", description: `attempt exceeded ${Duration.format(Duration.millis(cause.millis))}` })
+    : undefined
+
 const fromRequestError = (error: HttpClientError.HttpClientError, context: RequestContext): SDKError => {
+  const timedOut = attemptTimedOut(error.cause, context)
+  if (timedOut !== undefined) return timedOut
   const cause = lowLevelCause(error.cause)
   if (error._tag === "RequestError" && error.reason !== "Transport") {
     return new SDKError({ ...context, reason: "InvalidRequest", description: `request could not be built (${error.reason})`, ...cause })
@@ -320,7 +332,7 @@ const readText = (
       ? Effect.map(response.text, (text) => ({ text, truncated: false }))
       : readBounded(response, limit)
   return Effect.mapError(read, (error) =>
-    new SDKError({
+    attemptTimedOut(error.cause, context) ?? new SDKError({
       ...context,
       status: response.status,
       reason: "Transport",

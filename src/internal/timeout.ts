@@ -10,18 +10,29 @@ import type * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
+import { attemptTimeouts } from "./nativeTimeout.js"
+import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 
 let liveClock: Clock.Clock | undefined
 
+/**
+ * `self`, failing with `onTimeout()` after `duration`. With `nativeFor`, on the live clock the transport enforces the
+ * limit for that request itself (it fails with an `AttemptTimedOut` cause, see nativeTimeout.ts): no fiber is forked.
+ */
 export const timeoutFail = <A, E, E1>(
   self: Effect.Effect<A, E>,
   duration: Duration.Duration,
-  onTimeout: () => E1
+  onTimeout: () => E1,
+  nativeFor?: HttpClientRequest.HttpClientRequest
 ): Effect.Effect<A, E | E1> =>
   Effect.clockWith((clock) => {
     liveClock ??= Effect.runSync(Effect.clock)
     if (clock !== liveClock) return Effect.timeoutFail(self, { duration, onTimeout })
     const millis = Duration.toMillis(duration)
+    if (nativeFor !== undefined) {
+      attemptTimeouts.set(nativeFor, millis)
+      return self
+    }
     return Effect.uninterruptibleMask((restore) =>
       Effect.flatMap(Effect.fork(restore(self)), (child) =>
         restore(Effect.async<A, E | E1>((resume) => {
