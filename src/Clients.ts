@@ -410,12 +410,17 @@ const makeTransport = (
       return yield* Effect.fail(ConfigError.InvalidData(["secretKey"], "the Clerk secret key is empty"))
     }
     const rateLimit = yield* makeRateLimit(options.rateLimit)
+    // effect-clerk's own UndiciHttpClient, used as is: it sends no trace-propagation headers, follows no redirects and
+    // enforces attempt timeouts itself, so the wrappers that guarantee those for other transports are not needed.
     const native = yield* Effect.serviceOption(NativeTimeouts)
+    const ownTransport = Option.isSome(native) && native.value === client && options.transformClient === undefined
     const url = yield* checkApiUrl(options.apiUrl ?? defaultApiUrl)
     const baseUrl = url.href.replace(/\/+$/, "")
     const timeout = Duration.decode(options.timeout ?? Duration.seconds(10))
     return {
-      client: client.pipe(HttpClient.withTracerPropagation(false), neverFollowRedirects, options.transformClient ?? identity),
+      client: ownTransport
+        ? client
+        : client.pipe(HttpClient.withTracerPropagation(false), neverFollowRedirects, options.transformClient ?? identity),
       baseUrl,
       basePath: url.pathname.replace(/\/+$/, ""),
       headers: Headers.fromInput({
@@ -430,8 +435,7 @@ const makeTransport = (
       deadline: options.deadline === undefined ? undefined : Duration.decode(options.deadline),
       maxResponseBytes: options.maxResponseBytes ?? 32 * 1024 * 1024,
       rateLimit,
-      // Only when the client given is that very instance, and nothing wraps it in between.
-      nativeTimeouts: Option.isSome(native) && native.value === client && options.transformClient === undefined
+      nativeTimeouts: ownTransport
     }
   })
 

@@ -308,8 +308,9 @@ describe("secret hygiene", () => {
           inspect(clients, { depth: 4 })
         ]
         for (const text of rendered) expect(text).not.toContain(key)
-        // The key did go where it belongs.
+        // The key did go where it belongs, and no trace context went to Clerk (every call ran in a span).
         expect(server.received[0]!.headers.authorization).toBe(`Bearer ${key}`)
+        expect(server.received.filter((r) => r.headers.traceparent !== undefined || r.headers.b3 !== undefined)).toEqual([])
       }))
   }
 })
