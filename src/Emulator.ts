@@ -516,20 +516,23 @@ const admin = (
     }
   })
 
-const faultKinds: ReadonlyArray<string> = ["status", "drop", "reset", "truncate", "malformed", "html"]
-const operations: ReadonlyArray<string> = ["list", "get", "verify"]
+type FaultKind = NonNullable<Fault["kind"]>
+const faultKinds: ReadonlyArray<FaultKind> = ["status", "drop", "reset", "truncate", "malformed", "html"]
+const operations: ReadonlyArray<Operation> = ["list", "get", "verify"]
+const isFaultKind = (u: unknown): u is FaultKind => faultKinds.some((kind) => kind === u)
+const isOperation = (u: unknown): u is Operation => operations.some((operation) => operation === u)
 
 const parseFault = (input: unknown): Fault | undefined => {
   if (!Predicate.isRecord(input)) return undefined
   const fault: { -readonly [K in keyof Fault]: Fault[K] } = {}
   const { kind, status, retryAfter, latencyMs, times, operation } = input
   if (kind !== undefined) {
-    if (typeof kind !== "string" || !faultKinds.includes(kind)) return undefined
-    fault.kind = kind === "status" ? "status" : kind === "drop" ? "drop" : kind === "reset" ? "reset" : kind === "truncate" ? "truncate" : kind === "malformed" ? "malformed" : "html"
+    if (!isFaultKind(kind)) return undefined
+    fault.kind = kind
   }
   if (operation !== undefined) {
-    if (typeof operation !== "string" || !operations.includes(operation)) return undefined
-    fault.operation = operation === "list" ? "list" : operation === "get" ? "get" : "verify"
+    if (!isOperation(operation)) return undefined
+    fault.operation = operation
   }
   if (status !== undefined) {
     if (typeof status !== "number" || !Number.isInteger(status) || status < 100 || status > 599) return undefined

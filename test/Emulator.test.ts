@@ -168,6 +168,25 @@ describe("Emulator over HTTP", () => {
       expect(stats.get).toBe(7)
     }))
 
+  it.scoped("queues faults over the admin route, refuses malformed ones, and clears them", () =>
+    Effect.gen(function*() {
+      const { emulator } = yield* start({ seedClients: 2 })
+      const id = emulator.clients[0]!.id
+      const queue = (faults: unknown) => raw(emulator, "/__emulator/faults", { method: "POST", body: JSON.stringify({ faults }) })
+      for (const bad of [[{ kind: "explode" }], [{ status: 99 }], [{ operation: "delete" }], [{ retryAfter: "1\r\nX: y" }], "nope"]) {
+        expect((yield* queue(bad)).status).toBe(400)
+      }
+      expect((yield* queue([{ kind: "html", operation: "get" }, { status: 429, retryAfter: "5", operation: "get" }])).status).toBe(200)
+      expect((yield* raw(emulator, "/v1/clients")).status).toBe(200) // faults for get only
+      const html = yield* raw(emulator, `/v1/clients/${id}`)
+      expect([html.status, html.headers.get("content-type")]).toEqual([502, "text/html"])
+      const limited = yield* raw(emulator, `/v1/clients/${id}`)
+      expect([limited.status, limited.headers.get("retry-after")]).toEqual([429, "5"])
+      yield* queue([{ status: 500 }])
+      expect((yield* raw(emulator, "/__emulator/faults", { method: "DELETE" })).status).toBe(200)
+      expect((yield* raw(emulator, `/v1/clients/${id}`)).status).toBe(200)
+    }))
+
   it.scoped("a reset mid-body is a Transport error", () =>
     Effect.gen(function*() {
       const { clients, emulator } = yield* start({ seedClients: 600 })
