@@ -192,6 +192,8 @@ export interface Options {
   readonly maxResponseBytes?: number
   /** Hook to adapt the HTTP client (add logging, a proxy, …). Applied after effect-clerk's own settings. */
   readonly transformClient?: (client: HttpClient.HttpClient) => HttpClient.HttpClient
+  /** Log Clerk's deprecation of `GET /v1/clients` (once per layer) on first use. Default true. */
+  readonly deprecationWarning?: boolean
   /**
    * Client-side rate limit shared by every fiber using this layer, so a pipeline of thousands of concurrent calls
    * waits its turn instead of collecting 429s. Clerk allows 1000 requests / 10 s per production key and 100 / 10 s
@@ -242,9 +244,10 @@ const decodeClientList: (json: unknown) => Either.Either<Domain.ClientList, Pars
  */
 export const make = Effect.fnUntraced(function*(options: Options) {
   const transport = yield* makeTransport(options, yield* HttpClient.HttpClient)
-  const warnDeprecated = yield* Effect.once(
+  const warnDeprecated = options.deprecationWarning === false ? Effect.void : yield* Effect.once(
     Effect.logWarning(
-      "effect-clerk: GET /v1/clients is deprecated by Clerk and may be removed; this warning is logged once per layer"
+      "effect-clerk: GET /v1/clients is deprecated by Clerk and may be removed; this warning is logged once per layer " +
+        "(deprecationWarning: false silences it)"
     )
   )
 
@@ -361,6 +364,7 @@ export interface ConfigOptions {
   readonly maxResponseBytes?: number
   readonly transformClient?: (client: HttpClient.HttpClient) => HttpClient.HttpClient
   readonly rateLimit?: RateLimit
+  readonly deprecationWarning?: boolean
 }
 
 /**
@@ -396,7 +400,8 @@ export const layerConfig = (
         ...(options.deadline === undefined ? {} : { deadline: options.deadline }),
         ...(options.maxResponseBytes === undefined ? {} : { maxResponseBytes: options.maxResponseBytes }),
         ...(options.transformClient === undefined ? {} : { transformClient: options.transformClient }),
-        ...(options.rateLimit === undefined ? {} : { rateLimit: options.rateLimit })
+        ...(options.rateLimit === undefined ? {} : { rateLimit: options.rateLimit }),
+        ...(options.deprecationWarning === undefined ? {} : { deprecationWarning: options.deprecationWarning })
       })
     })
   )

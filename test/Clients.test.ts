@@ -261,6 +261,16 @@ describe("deprecation", () => {
       expect(warnings).toHaveLength(1)
       expect(warnings[0]).toContain("deprecated")
     }))
+
+  it.scoped("deprecationWarning: false silences it", () =>
+    Effect.gen(function*() {
+      const warnings: Array<string> = []
+      const capture = Logger.make(({ message }) => void warnings.push(String(message)))
+      const { server, clients } = yield* setup({ deprecationWarning: false })
+      server.reply(json(200, { data: [], total_count: 0 }))
+      yield* clients.list().pipe(Effect.provide(Logger.replace(Logger.defaultLogger, capture)))
+      expect(warnings).toEqual([])
+    }))
 })
 
 describe("verify", () => {
