@@ -307,11 +307,12 @@ export const make = Effect.fnUntraced(function*(options: Options) {
         Stream.fromEffect(list({ limit: plan.pageSize, offset: plan.offset }, callOptions)),
         (first) => {
           const next = plan.offset + first.data.length
+          const total = first.totalCount
           if (isLast(first.data)) return Stream.make(first.data)
-          const rest = first.totalCount === undefined
+          const rest = total === undefined
             ? sequentialPages(page, next, isLast, plan.prefetch)
             : Stream.iterate(next, (offset) => offset + plan.pageSize).pipe(
-              Stream.takeWhile((offset) => offset < (first.totalCount ?? 0)),
+              Stream.takeWhile((offset) => offset < total),
               Stream.mapEffect(page, { concurrency: plan.prefetch + 1 }),
               Stream.takeUntil(isLast)
             )
