@@ -12,6 +12,7 @@
  */
 import * as Duration from "effect/Duration"
 import * as Schema from "effect/Schema"
+import { transientStatuses } from "./internal/transient.js"
 
 /**
  * One entry of Clerk's `errors` array.
@@ -70,7 +71,6 @@ const requestContext = {
   attempts: Schema.optionalWith(Schema.Number, { exact: true })
 }
 
-const retryableStatuses: ReadonlySet<number> = new Set([408, 429, 500, 502, 503, 504])
 
 /**
  * Clerk answered with an error body. Raised for the statuses the spec declares for the operation, and for
@@ -100,7 +100,7 @@ export class ClerkErrors extends Schema.TaggedError<ClerkErrors>("effect-clerk/C
 }) {
   /** True for statuses worth another attempt: 408, 429, 500, 502, 503, 504. */
   get isRetryable(): boolean {
-    return retryableStatuses.has(this.status)
+    return transientStatuses.has(this.status)
   }
 
   override get message(): string {
@@ -166,7 +166,7 @@ export class SDKError extends Schema.TaggedError<SDKError>("effect-clerk/SDKErro
       case "Timeout":
         return true
       case "StatusCode":
-        return this.status !== undefined && retryableStatuses.has(this.status)
+        return this.status !== undefined && transientStatuses.has(this.status)
       default:
         return false
     }

@@ -224,15 +224,10 @@ export const make = (options: Options = {}) =>
       faultRate: options.faultRate ?? 0,
       random: seededRandom(options.seed ?? 1)
     }
-    const mintToken = (clientId: string, mintOptions: { readonly expiresIn?: Duration.DurationInput } = {}) =>
-      Effect.flatMap(Clock.currentTimeMillis, (now) => {
-        const iat = Math.floor(now / 1000)
-        const exp = iat + Math.round(Duration.toSeconds(Duration.decode(mintOptions.expiresIn ?? "1 hour")))
-        return signer.sign({ iss: issuer, id: clientId, iat, exp })
-      })
     return {
       app: handle(state),
-      mintToken,
+      mintToken: (clientId: string, mintOptions: { readonly expiresIn?: Duration.DurationInput } = {}) =>
+        mint(signer, clientId, mintOptions.expiresIn ?? "1 hour"),
       injectFaults: (...faults: ReadonlyArray<Fault>) =>
         Effect.sync(() => {
           for (const fault of faults) state.queue.push({ fault, remaining: fault.times ?? 1 })
@@ -299,6 +294,13 @@ export const layer = (options: Options = {}): Layer.Layer<Emulator, never, HttpS
       })
     })
   )
+
+/** A client token valid from now (on the Effect clock) for `expiresIn`; a negative duration makes it expired. */
+const mint = (signer: Signer, clientId: string, expiresIn: Duration.DurationInput): Effect.Effect<string> =>
+  Effect.flatMap(Clock.currentTimeMillis, (now) => {
+    const iat = Math.floor(now / 1000)
+    return signer.sign({ iss: issuer, id: clientId, iat, exp: iat + Math.round(Duration.toSeconds(Duration.decode(expiresIn))) })
+  })
 
 const seededRandom = (seed: number) => {
   let state = (seed ^ 0x9e3779b9) >>> 0
@@ -492,10 +494,7 @@ const admin = (
         if (typeof clientId !== "string" || typeof expiresIn !== "number") {
           return clerkError(400, traceId, "request_body_invalid", "Invalid request body", "Expected { client_id: string, expires_in_seconds?: number }.")
         }
-        const now = yield* Clock.currentTimeMillis
-        const iat = Math.floor(now / 1000)
-        const token = yield* state.signer.sign({ iss: issuer, id: clientId, iat, exp: iat + expiresIn })
-        return ok({ token }, traceId)
+        return ok({ token: yield* mint(state.signer, clientId, Duration.seconds(expiresIn)) }, traceId)
       }
       case "POST /__emulator/faults": {
         const faults = Predicate.hasProperty(body, "faults") && Array.isArray(body.faults) ? body.faults : undefined

@@ -16,7 +16,7 @@ import * as Schedule from "effect/Schedule"
 import * as ScheduleDecision from "effect/ScheduleDecision"
 import * as Interval from "effect/ScheduleInterval"
 import type { ClientsError } from "./ClerkError.js"
-import { retryAfterMillis } from "./internal/retryAfter.js"
+import { retryAfterMillis, transientStatuses } from "./internal/transient.js"
 
 /**
  * A retry policy: a `Schedule` of your choice that accepts effect-clerk's errors as input.
@@ -149,7 +149,7 @@ export const backoff = (options: BackoffOptions = {}): RetryPolicy =>
     maxElapsedMillis: Duration.toMillis(options.maxElapsedTime ?? "30 seconds"),
     maxRetries: options.maxRetries ?? 4,
     retryConnectionErrors: options.retryConnectionErrors ?? true,
-    statuses: statusMatcher(options.statusCodes ?? [408, 429, 500, 502, 503, 504]),
+    statuses: options.statusCodes === undefined ? (status) => transientStatuses.has(status) : statusMatcher(options.statusCodes),
     delayFor: proportionalJitter(options.jitter ?? 0.2)
   })
 

@@ -10,7 +10,7 @@
  */
 import { Args, Command, Options } from "@effect/cli"
 import { NodeContext, NodeHttpClient, NodeHttpServer, NodeRuntime } from "@effect/platform-node"
-import { Cause, Chunk, Config, ConfigError, Console, Context, Duration, Effect, Either, Exit, Layer, Logger, LogLevel, Option, Redacted, Schema, Stream } from "effect"
+import { Cause, Chunk, Config, ConfigError, Console, Context, Duration, Effect, Either, Exit, Layer, Logger, LogLevel, Option, Redacted, Schedule, Schema, Stream } from "effect"
 import { readFileSync } from "node:fs"
 import { createServer } from "node:http"
 import { ClerkError, Client, Clients, Emulator, RetryPolicy } from "../index.js"
@@ -67,20 +67,14 @@ class UsageError {
   constructor(readonly message: string) {}
 }
 
+/** The chosen policy; `--max-retries` caps it with `Schedule.recurs`, as any policy composes. */
 const policyOf = (options: Common): RetryPolicy.RetryPolicy | false => {
   if (options.retry === "none") return false
-  const maxRetries = Option.getOrUndefined(options.maxRetries)
-  if (options.retry === "speakeasy") {
-    return maxRetries === undefined ? RetryPolicy.speakeasy : RetryPolicy.backoff({
-      initialInterval: "500 millis",
-      maxInterval: "60 seconds",
-      exponent: 1.5,
-      maxElapsedTime: "1 hour",
-      statusCodes: ["5XX"],
-      maxRetries
-    })
-  }
-  return maxRetries === undefined ? RetryPolicy.standard : RetryPolicy.backoff({ maxRetries })
+  const policy = options.retry === "speakeasy" ? RetryPolicy.speakeasy : RetryPolicy.standard
+  return Option.match(options.maxRetries, {
+    onNone: () => policy,
+    onSome: (n) => policy.pipe(Schedule.intersect(Schedule.recurs(n)))
+  })
 }
 
 /** Runs `use` with a `Clients` service configured from the options: the emulator, or Clerk via the environment. */

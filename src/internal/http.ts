@@ -15,15 +15,12 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as ParseResult from "effect/ParseResult"
 import * as Redacted from "effect/Redacted"
-import type * as Schedule from "effect/Schedule"
-import * as ScheduleDecision from "effect/ScheduleDecision"
-import * as Intervals from "effect/ScheduleIntervals"
-import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import { ClerkErrors, ClerkErrorsBody, type ClientsError, SDKError } from "../ClerkError.js"
 import type { CallOptions } from "../Clients.js"
 import type { RetryPolicy } from "../RetryPolicy.js"
-import { enforce } from "./retry.js"
+import { decoder } from "./fastDecode.js"
+import { retrying } from "./retry.js"
 import { AttemptTimedOut } from "./nativeTimeout.js"
 import { timeoutFail } from "./timeout.js"
 
@@ -87,16 +84,13 @@ export const execute = <A>(
       return timeoutFail(
         send(transport, endpoint, request, context),
         timeout,
-        () => new SDKError({ ...context, reason: "Timeout", description: `attempt exceeded ${Duration.format(timeout)}` }),
+        () => attemptTimeout(context, timeout),
         transport.nativeTimeouts ? request : undefined
       )
     }))
 
-    // The success path pays for no retry machinery: the schedule is only consulted once an attempt has failed.
     const withRetries = (deadlineAt: number | undefined) =>
-      policy === false
-        ? attempt
-        : Effect.catchAll(attempt, (error) => retrying(attempt, enforce(policy, deadlineAt), error))
+      policy === false ? attempt : retrying(attempt, policy, deadlineAt)
 
     const run = deadline === undefined
       ? withRetries(undefined)
@@ -109,25 +103,6 @@ export const execute = <A>(
 
     return Effect.mapError(run, (error) => withAttempts(error, attempts))
   })
-
-/** Feeds each failure to the schedule; sleeps until the instant it names, then tries again, until it says done. */
-const retrying = <A>(
-  attempt: Effect.Effect<A, ClientsError>,
-  schedule: Schedule.Schedule<unknown, ClientsError>,
-  firstError: ClientsError
-): Effect.Effect<A, ClientsError> => {
-  const loop = (error: ClientsError, state: unknown): Effect.Effect<A, ClientsError> =>
-    Effect.flatMap(Clock.currentTimeMillis, (now) =>
-      Effect.flatMap(schedule.step(now, error, state), ([next, , decision]) => {
-        if (ScheduleDecision.isDone(decision)) return Effect.fail(error)
-        const wait = Math.max(0, Intervals.start(decision.intervals) - now)
-        return Effect.zipRight(
-          Effect.sleep(Duration.millis(wait)),
-          Effect.catchAll(attempt, (nextError) => loop(nextError, next))
-        )
-      }))
-  return loop(firstError, schedule.initial)
-}
 
 /** A copy of the error that records how many attempts were made. */
 const withAttempts = (error: ClientsError, attempts: number): ClientsError =>
@@ -158,11 +133,12 @@ const send = <A>(
     (response) => interpret(transport, endpoint, response, context)
   )
 
+const attemptTimeout = (context: RequestContext, limit: Duration.Duration): SDKError =>
+  new SDKError({ ...context, reason: "Timeout", description: `attempt exceeded ${Duration.format(limit)}` })
+
 /** The transport enforced the attempt's time limit (effect-clerk's UndiciHttpClient does, on the live clock). */
 const attemptTimedOut = (cause: unknown, context: RequestContext): SDKError | undefined =>
-  cause instanceof AttemptTimedOut
-    ? new SDKError({ ...context, reason: "Timeout", description: `attempt exceeded ${Duration.format(Duration.millis(cause.millis))}` })
-    : undefined
+  cause instanceof AttemptTimedOut ? attemptTimeout(context, Duration.millis(cause.millis)) : undefined
 
 const fromRequestError = (error: HttpClientError.HttpClientError, context: RequestContext): SDKError => {
   const timedOut = attemptTimedOut(error.cause, context)
@@ -259,7 +235,7 @@ const isJson = (contentType: string | undefined): boolean => {
 const parseJson = (text: string): Either.Either<unknown, Error> =>
   Either.try({ try: () => JSON.parse(text), catch: (e) => (e instanceof Error ? e : new Error(String(e))) })
 
-const decodeClerkErrorsBody = Schema.decodeUnknownEither(ClerkErrorsBody)
+const decodeClerkErrorsBody = decoder(ClerkErrorsBody)
 
 const decodeClerkErrors = (text: string) => {
   const parsed = parseJson(text)
@@ -387,13 +363,12 @@ const scrub = (text: string, secret: Redacted.Redacted<string>): string => {
   return value.length === 0 ? text : text.split(value).join("<redacted>")
 }
 
-const alwaysRedacted = ["authorization", "cookie", "set-cookie", "x-api-key", "proxy-authorization"]
+/** The platform's redaction, with its default names plus proxy credentials, rendered as plain strings for errors. */
+const redactedNames = ["authorization", "cookie", "set-cookie", "x-api-key", "proxy-authorization"]
 
 const redactHeaders = (headers: Headers.Headers): Record<string, string> => {
   const out: Record<string, string> = {}
-  for (const [name, value] of Object.entries(headers)) {
-    out[name] = alwaysRedacted.includes(name) ? "<redacted>" : value
-  }
+  for (const [name, value] of Object.entries(Headers.redact(headers, redactedNames))) out[name] = String(value)
   return out
 }
 

@@ -1,8 +1,11 @@
 /**
- * The rules effect-clerk enforces around any retry policy, so a user-supplied `Schedule.recurs(5)` is as safe as ours.
+ * Retries: the rules effect-clerk enforces around any retry policy (so a user-supplied `Schedule.recurs(5)` is as
+ * safe as ours), and the loop that applies them to an attempt.
  *
  * @internal
  */
+import * as Clock from "effect/Clock"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Schedule from "effect/Schedule"
 import * as ScheduleDecision from "effect/ScheduleDecision"
@@ -10,7 +13,7 @@ import * as Interval from "effect/ScheduleInterval"
 import * as Intervals from "effect/ScheduleIntervals"
 import type { ClientsError } from "../ClerkError.js"
 import type { RetryPolicy } from "../RetryPolicy.js"
-import { retryAfterMillis } from "./retryAfter.js"
+import { retryAfterMillis } from "./transient.js"
 
 /**
  * Errors no policy may retry: input we rejected, bodies we could not decode (the same bytes would come back), and
@@ -35,7 +38,7 @@ interface State {
  * would start at or after `deadlineAt` (epoch millis) is not attempted, so the caller gets the real error (with its
  * `retryAfter`) rather than a timeout after a useless sleep.
  */
-export const enforce = (policy: RetryPolicy, deadlineAt: number | undefined): Schedule.Schedule<unknown, ClientsError> =>
+const enforce = (policy: RetryPolicy, deadlineAt: number | undefined): Schedule.Schedule<unknown, ClientsError> =>
   Schedule.makeWithState<State, ClientsError, unknown>(
     { policy: policy.initial, retries: 0 },
     (now, error, state) => {
@@ -80,3 +83,27 @@ const announceRetry = (error: ClientsError, retry: number, delayMillis: number):
     )
   )
 }
+
+/**
+ * `attempt`, retried under `policy` (with the rules above) until it succeeds or the policy stops. The success path
+ * pays for no retry machinery: the schedule is consulted only once an attempt has failed.
+ */
+export const retrying = <A>(
+  attempt: Effect.Effect<A, ClientsError>,
+  policy: RetryPolicy,
+  deadlineAt: number | undefined
+): Effect.Effect<A, ClientsError> =>
+  Effect.catchAll(attempt, (firstError) => {
+    const schedule = enforce(policy, deadlineAt)
+    const loop = (error: ClientsError, state: unknown): Effect.Effect<A, ClientsError> =>
+      Effect.flatMap(Clock.currentTimeMillis, (now) =>
+        Effect.flatMap(schedule.step(now, error, state), ([next, , decision]) => {
+          if (ScheduleDecision.isDone(decision)) return Effect.fail(error)
+          const wait = Math.max(0, Intervals.start(decision.intervals) - now)
+          return Effect.zipRight(
+            Effect.sleep(Duration.millis(wait)),
+            Effect.catchAll(attempt, (nextError) => loop(nextError, next))
+          )
+        }))
+    return loop(firstError, schedule.initial)
+  })

@@ -38,14 +38,13 @@ export const makeSigner = (secret: string): Effect.Effect<Signer> =>
       ])
     ),
     (key): Signer => ({
-      sign: (claims) =>
-        Effect.map(
-          Effect.promise(() =>
-            globalThis.crypto.subtle.sign("HMAC", key, encoder.encode(`${header}.${Encoding.encodeBase64Url(JSON.stringify(claims))}`))
-          ),
-          (signature) =>
-            `${header}.${Encoding.encodeBase64Url(JSON.stringify(claims))}.${Encoding.encodeBase64Url(new Uint8Array(signature))}`
-        ),
+      sign: (claims) => {
+        const signed = `${header}.${Encoding.encodeBase64Url(JSON.stringify(claims))}`
+        return Effect.map(
+          Effect.promise(() => globalThis.crypto.subtle.sign("HMAC", key, encoder.encode(signed))),
+          (signature) => `${signed}.${Encoding.encodeBase64Url(new Uint8Array(signature))}`
+        )
+      },
       verify: (token, nowSeconds) => {
         const parts = token.split(".")
         if (parts.length !== 3 || parts[0] !== header) return Effect.succeed(Either.left("malformed"))
