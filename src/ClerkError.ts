@@ -11,8 +11,29 @@
  * @since 0.1.0
  */
 import * as Duration from "effect/Duration"
+import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
-import { transientStatuses } from "./internal/transient.js"
+import { isTransient } from "./internal/status.js"
+
+/**
+ * Marks effect-clerk's errors. A `Symbol.for` key, so errors from a second installed copy of the package are
+ * recognised too (where `instanceof` would say no).
+ *
+ * @example
+ * ```ts
+ * import { ClerkError } from "effect-clerk"
+ * const mine = (u: object) => ClerkError.TypeId in u
+ * ```
+ * @since 0.2.0
+ * @category Type IDs
+ */
+export const TypeId: unique symbol = Symbol.for("effect-clerk/ClerkError")
+
+/**
+ * @since 0.2.0
+ * @category Type IDs
+ */
+export type TypeId = typeof TypeId
 
 /**
  * One entry of Clerk's `errors` array.
@@ -67,7 +88,7 @@ const requestContext = {
   method: Schema.String,
   /** The request path, e.g. `/v1/clients/client_123`. */
   path: Schema.String,
-  /** How many attempts were made before giving up; absent when the error came from the first and only attempt path. */
+  /** How many attempts were made (retries included); absent when the input was rejected before any attempt. */
   attempts: Schema.optionalWith(Schema.Number, { exact: true })
 }
 
@@ -98,9 +119,11 @@ export class ClerkErrors extends Schema.TaggedError<ClerkErrors>("effect-clerk/C
   /** From the `Retry-After` header (seconds or HTTP-date), when the response had one. */
   retryAfter: Schema.optionalWith(Schema.DurationFromSelf, { exact: true })
 }) {
-  /** True for statuses worth another attempt: 408, 429, 500, 502, 503, 504. */
+  readonly [TypeId]: TypeId = TypeId
+
+  /** Does the default policy retry it? True for 408, 429, 500, 502, 503 and 504. */
   get isRetryable(): boolean {
-    return transientStatuses.has(this.status)
+    return isTransient(this)
   }
 
   override get message(): string {
@@ -159,17 +182,11 @@ export class SDKError extends Schema.TaggedError<SDKError>("effect-clerk/SDKErro
   /** The low-level cause (a socket error, a parse error); never an object that holds the request or its headers. */
   cause: Schema.optionalWith(Schema.Defect, { exact: true })
 }) {
-  /** True for transport failures, timeouts, and the transient statuses 408, 429, 500, 502, 503, 504. */
+  readonly [TypeId]: TypeId = TypeId
+
+  /** Does the default policy retry it? True for transport failures, timeouts and 408, 429, 500, 502, 503, 504. */
   get isRetryable(): boolean {
-    switch (this.reason) {
-      case "Transport":
-      case "Timeout":
-        return true
-      case "StatusCode":
-        return this.status !== undefined && transientStatuses.has(this.status)
-      default:
-        return false
-    }
+    return isTransient(this)
   }
 
   override get message(): string {
@@ -199,7 +216,8 @@ const suffix = (error: { readonly attempts?: number; readonly retryAfter?: Durat
 export type ClientsError = ClerkErrors | SDKError
 
 /**
- * Is this one of effect-clerk's errors? Useful outside Effect (e.g. with the Promise API).
+ * Is this one of effect-clerk's errors? Useful outside Effect (e.g. with the Promise API). Recognises errors from any
+ * installed copy of the package.
  *
  * @example
  * ```ts
@@ -209,10 +227,11 @@ export type ClientsError = ClerkErrors | SDKError
  * @since 0.1.0
  * @category Guards
  */
-export const isClientsError = (u: unknown): u is ClientsError => u instanceof ClerkErrors || u instanceof SDKError
+export const isClientsError = (u: unknown): u is ClientsError => Predicate.hasProperty(u, TypeId)
 
 /**
- * Is it worth trying again? The single definition every retry policy uses.
+ * Is it worth trying again? What the default policy retries: transport failures, timeouts, and 408, 429, 500, 502,
+ * 503, 504. (A policy of your own may also retry other 5xx; no policy retries any other status or reason.)
  *
  * @example
  * ```ts

@@ -17,31 +17,24 @@
  *
  * @since 0.1.0
  */
-import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
-import * as Headers from "@effect/platform/Headers"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as Config from "effect/Config"
-import * as ConfigError from "effect/ConfigError"
+import type * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
-import { identity } from "effect/Function"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
-import * as RateLimiter from "effect/RateLimiter"
-import type * as Scope from "effect/Scope"
-import type * as ParseResult from "effect/ParseResult"
-import * as Redacted from "effect/Redacted"
+import type * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
-import * as Domain from "./Client.js"
+import type * as Domain from "./Client.js"
 import { type ClientsError, SDKError } from "./ClerkError.js"
-import { decoder } from "./internal/fastDecode.js"
-import { execute, type Transport } from "./internal/http.js"
+import * as Endpoints from "./internal/endpoints.js"
+import { execute } from "./internal/http.js"
 import * as Input from "./internal/input.js"
-import { NativeTimeouts } from "./internal/nativeTimeout.js"
-import { version } from "./internal/version.js"
-import * as RetryPolicy from "./RetryPolicy.js"
+import * as Transport from "./internal/transport.js"
+import type * as RetryPolicy from "./RetryPolicy.js"
 
 /**
  * Clerk's production API base. Paths such as `/clients` are appended to it.
@@ -54,7 +47,7 @@ import * as RetryPolicy from "./RetryPolicy.js"
  * @since 0.1.0
  * @category Constants
  */
-export const defaultApiUrl = "https://api.clerk.com/v1"
+export const defaultApiUrl: string = Transport.defaultApiUrl
 
 /**
  * The `Clerk-API-Version` sent by default: the spec version these schemas were checked against.
@@ -68,7 +61,7 @@ export const defaultApiUrl = "https://api.clerk.com/v1"
  * @since 0.1.0
  * @category Constants
  */
-export const defaultApiVersion = "2026-05-12"
+export const defaultApiVersion: string = Transport.defaultApiVersion
 
 /**
  * Per-call options, accepted by every operation. Anything left out falls back to the layer's setting.
@@ -178,9 +171,15 @@ export class Clients extends Context.Tag("effect-clerk/Clients")<Clients, Servic
 export interface Options {
   /** Your instance's secret key (`sk_live_…` / `sk_test_…`), kept `Redacted` all the way to the header. */
   readonly secretKey: Redacted.Redacted<string>
-  /** API base URL. Default `https://api.clerk.com/v1`. Must be `https` unless the host is loopback. */
+  /**
+   * API base URL. Default `https://api.clerk.com/v1`; a URL without a path (`https://api.clerk.com`, as
+   * `@clerk/backend` takes it) gets `/v1`. Must be `https` unless the host is loopback.
+   */
   readonly apiUrl?: string
-  /** Sent as `Clerk-API-Version`. Default `2026-05-12`. */
+  /**
+   * Sent as `Clerk-API-Version`, a date. Default `2026-05-12`. `v1` (what `@clerk/backend` calls its API version)
+   * means the URL's version: the header keeps its default.
+   */
   readonly apiVersion?: string
   /** Time limit for each attempt. Default 10 seconds. */
   readonly timeout?: Duration.DurationInput
@@ -195,11 +194,21 @@ export interface Options {
   /** Log Clerk's deprecation of `GET /v1/clients` (once per layer) on first use. Default true. */
   readonly deprecationWarning?: boolean
   /**
-   * Client-side rate limit shared by every fiber using this layer, so a pipeline of thousands of concurrent calls
-   * waits its turn instead of collecting 429s. Clerk allows 1000 requests / 10 s per production key and 100 / 10 s
-   * in development. Each attempt (retries included) takes one permit. Default: none.
+   * How the layer's calls pace themselves under Clerk's rate limit (1000 requests / 10 s per production key, 100 /
+   * 10 s in development, shared with every other process using the key). Whatever the setting, a 429 or 503 with
+   * `Retry-After` holds every call of the layer until then (waiting there uses no retry).
+   *
+   * - `"adaptive"` (default): unpaced until Clerk first throttles; then paced at the rate that got through, raised
+   *   slowly while calls succeed and lowered on each later 429.
+   * - `{ limit, interval }`: at most `limit` attempts per `interval` (add `adaptive: true` to adapt below it).
+   * - `false`: no pacing (the `Retry-After` gate stays).
    */
-  readonly rateLimit?: RateLimit
+  readonly rateLimit?: RateLimit | "adaptive" | false
+  /**
+   * `"layer"` (default): the gate and adaptive rate belong to this layer. `"process"`: shared with every layer of
+   * this process built with the same secret key.
+   */
+  readonly rateScope?: "layer" | "process"
 }
 
 /**
@@ -218,16 +227,9 @@ export interface RateLimit {
   readonly interval: Duration.DurationInput
   /** `fixed-window` (default): up to `limit` per window. `token-bucket`: spread evenly once the burst is spent. */
   readonly algorithm?: "fixed-window" | "token-bucket"
+  /** Also pace adaptively below this limit (see `Options.rateLimit`). Default false. */
+  readonly adaptive?: boolean
 }
-
-const listStatuses: ReadonlySet<number> = new Set([400, 401, 410, 422])
-const getStatuses: ReadonlySet<number> = new Set([400, 401, 404])
-
-// Compiled once from the schemas (see internal/fastDecode.ts): Schema's result and errors, at a fraction of the cost.
-const decodeClient = decoder(Domain.Client)
-const decodeClientList: (json: unknown) => Either.Either<Domain.ClientList, ParseResult.ParseError> = decoder(
-  Domain.ClientList
-)
 
 /**
  * Builds the service from options. Fails with a `ConfigError` when the options cannot work (no key, a non-https URL
@@ -243,7 +245,7 @@ const decodeClientList: (json: unknown) => Either.Either<Domain.ClientList, Pars
  * @category Constructors
  */
 export const make = Effect.fnUntraced(function*(options: Options) {
-  const transport = yield* makeTransport(options, yield* HttpClient.HttpClient)
+  const transport = yield* Transport.make(options, yield* HttpClient.HttpClient)
   const warnDeprecated = options.deprecationWarning === false ? Effect.void : yield* Effect.once(
     Effect.logWarning(
       "effect-clerk: GET /v1/clients is deprecated by Clerk and may be removed; this warning is logged once per layer " +
@@ -251,79 +253,61 @@ export const make = Effect.fnUntraced(function*(options: Options) {
     )
   )
 
-  /** Bad input fails here, with the request it would have been, and nothing is sent. */
-  const check = <A>(operation: string, method: string, path: string, input: Either.Either<A, string>) =>
-    Either.isRight(input) ? Effect.succeed(input.right) : Effect.fail(
-      new SDKError({ operation, method, path: transport.basePath + path, reason: "InvalidRequest", description: input.left })
-    )
+  /** Bad input fails here, naming the request it would have been, and nothing is sent. */
+  const rejected = (operation: string, method: string, path: string, description: string) =>
+    new SDKError({ operation, method, path: transport.basePath + path, reason: "InvalidRequest", description })
 
-  const list = Effect.fn("Clients.list")(function*(params: ListParams = {}, callOptions?: CallOptions) {
-    const urlParams = yield* check("Clients.list", "GET", "/clients", Input.listQuery(params))
-    yield* warnDeprecated
-    return yield* execute(transport, {
-      operation: "Clients.list",
-      method: "GET",
-      path: "/clients",
-      urlParams,
-      declaredStatuses: listStatuses,
-      decode: decodeClientList
-    }, callOptions)
-  })
+  /** One operation, read from its declaration: check and encode the input, then the pipeline. */
+  const operation = <I, A>(endpoint: Endpoint<I, A>) =>
+    Effect.fn(endpoint.operation)(function*(input: I, callOptions?: CallOptions) {
+      const encoded = endpoint.encode(input)
+      if (Either.isLeft(encoded)) {
+        return yield* rejected(endpoint.operation, endpoint.method, endpoint.path, encoded.left)
+      }
+      if (endpoint.attributes !== undefined) yield* Effect.annotateCurrentSpan(endpoint.attributes(input))
+      if (endpoint.deprecated) yield* warnDeprecated
+      return yield* execute(transport, endpoint, encoded.right, callOptions)
+    })
 
-  const get = Effect.fn("Clients.get")(function*(clientId: string, callOptions?: CallOptions) {
-    const segment = yield* check("Clients.get", "GET", "/clients/{client_id}", Input.pathSegment("clientId", clientId))
-    yield* Effect.annotateCurrentSpan("clerk.client_id", clientId)
-    return yield* execute(transport, {
-      operation: "Clients.get",
-      method: "GET",
-      path: `/clients/${segment}`,
-      declaredStatuses: getStatuses,
-      decode: decodeClient
-    }, callOptions)
-  })
-
-  const verify = Effect.fn("Clients.verify")(function*(params: VerifyParams, callOptions?: CallOptions) {
-    const token = yield* check("Clients.verify", "POST", "/clients/verify", Input.token(params))
-    return yield* execute(transport, {
-      operation: "Clients.verify",
-      method: "POST",
-      path: "/clients/verify",
-      body: { token },
-      declaredStatuses: getStatuses,
-      decode: decodeClient
-    }, callOptions)
-  })
+  const listPage = operation(Endpoints.list)
+  const list = (params: ListParams = {}, callOptions?: CallOptions) => listPage(params, callOptions)
+  const get = operation(Endpoints.get)
+  const verify = operation(Endpoints.verify)
 
   /**
    * The first page comes alone (it says how many clients there are); after it every page's offset is known, so
    * `prefetch + 1` pages are requested at a time and emitted in order. Ending the stream early (take, interrupt,
-   * error) interrupts the pages in flight, which aborts their requests.
+   * error) interrupts the pages in flight, which aborts their requests. The stream is a span, `Clients.stream`,
+   * with one `Clients.list` span per page.
    */
-  const stream = (params: StreamParams = {}, callOptions?: CallOptions): Stream.Stream<Domain.Client, ClientsError> =>
-    Stream.unwrap(Effect.map(check("Clients.stream", "GET", "/clients", Input.streamPlan(params)), (plan) => {
-      const page = (offset: number) => Effect.map(list({ limit: plan.pageSize, offset }, callOptions), (p) => p.data)
-      const isLast = (data: ReadonlyArray<Domain.Client>) => data.length < plan.pageSize
-      const pages = Stream.flatMap(
-        Stream.fromEffect(list({ limit: plan.pageSize, offset: plan.offset }, callOptions)),
-        (first) => {
-          const next = plan.offset + first.data.length
-          const total = first.totalCount
-          if (isLast(first.data)) return Stream.make(first.data)
-          const rest = total === undefined
-            ? sequentialPages(page, next, isLast, plan.prefetch)
-            : Stream.iterate(next, (offset) => offset + plan.pageSize).pipe(
-              Stream.takeWhile((offset) => offset < total),
-              Stream.mapEffect(page, { concurrency: plan.prefetch + 1 }),
-              Stream.takeUntil(isLast)
-            )
-          return Stream.concat(Stream.make(first.data), rest)
-        }
-      )
-      return Stream.flattenIterables(pages)
-    }))
+  const stream = (params: StreamParams = {}, callOptions?: CallOptions): Stream.Stream<Domain.Client, ClientsError> => {
+    const plan = Input.streamPlan(params)
+    if (Either.isLeft(plan)) {
+      return Stream.fail(rejected("Clients.stream", Endpoints.list.method, Endpoints.list.path, plan.left))
+    }
+    const { pageSize, offset: start, prefetch } = plan.right
+    const page = (offset: number) => Effect.map(list({ limit: pageSize, offset }, callOptions), (p) => p.data)
+    const isLast = (data: ReadonlyArray<Domain.Client>) => data.length < pageSize
+    const pages = Stream.flatMap(Stream.fromEffect(list({ limit: pageSize, offset: start }, callOptions)), (first) => {
+      if (isLast(first.data)) return Stream.make(first.data)
+      const next = start + first.data.length
+      const total = first.totalCount
+      const rest = total === undefined
+        ? sequentialPages(page, next, isLast, prefetch)
+        : Stream.iterate(next, (offset) => offset + pageSize).pipe(
+          Stream.takeWhile((offset) => offset < total),
+          Stream.mapEffect(page, { concurrency: prefetch + 1 }),
+          Stream.takeUntil(isLast)
+        )
+      return Stream.concat(Stream.make(first.data), rest)
+    })
+    return Stream.flattenIterables(pages).pipe(Stream.withSpan("Clients.stream"))
+  }
 
   return Clients.of({ list, get, verify, stream })
 })
+
+type Endpoint<I, A> = Endpoints.Endpoint<I, A>
 
 /**
  * A layer for the `Clients` service. It still needs an `HttpClient`: you pick the transport
@@ -364,7 +348,8 @@ export interface ConfigOptions {
   readonly deadline?: Duration.DurationInput
   readonly maxResponseBytes?: number
   readonly transformClient?: (client: HttpClient.HttpClient) => HttpClient.HttpClient
-  readonly rateLimit?: RateLimit
+  readonly rateLimit?: RateLimit | "adaptive" | false
+  readonly rateScope?: "layer" | "process"
   readonly deprecationWarning?: boolean
 }
 
@@ -393,7 +378,7 @@ export const layerConfig = (
         apiUrl: options.apiUrl ?? Config.string("CLERK_API_URL").pipe(Config.withDefault(defaultApiUrl)),
         apiVersion: options.apiVersion ??
           Config.string("CLERK_API_VERSION").pipe(Config.withDefault(defaultApiVersion)),
-        timeout: options.timeout ?? Config.duration("CLERK_TIMEOUT").pipe(Config.withDefault(Duration.seconds(10)))
+        timeout: options.timeout ?? Config.duration("CLERK_TIMEOUT").pipe(Config.withDefault(Transport.defaultTimeout))
       })
       return yield* make({
         ...settings,
@@ -402,89 +387,11 @@ export const layerConfig = (
         ...(options.maxResponseBytes === undefined ? {} : { maxResponseBytes: options.maxResponseBytes }),
         ...(options.transformClient === undefined ? {} : { transformClient: options.transformClient }),
         ...(options.rateLimit === undefined ? {} : { rateLimit: options.rateLimit }),
+        ...(options.rateScope === undefined ? {} : { rateScope: options.rateScope }),
         ...(options.deprecationWarning === undefined ? {} : { deprecationWarning: options.deprecationWarning })
       })
     })
   )
-
-const makeTransport = (
-  options: Options,
-  client: HttpClient.HttpClient
-): Effect.Effect<Transport, ConfigError.ConfigError, Scope.Scope> =>
-  Effect.gen(function*() {
-    if (Redacted.value(options.secretKey).trim().length === 0) {
-      return yield* Effect.fail(ConfigError.InvalidData(["secretKey"], "the Clerk secret key is empty"))
-    }
-    const rateLimit = yield* makeRateLimit(options.rateLimit)
-    // effect-clerk's own UndiciHttpClient, used as is: it sends no trace-propagation headers, follows no redirects and
-    // enforces attempt timeouts itself, so the wrappers that guarantee those for other transports are not needed.
-    const native = yield* Effect.serviceOption(NativeTimeouts)
-    const ownTransport = Option.isSome(native) && native.value === client && options.transformClient === undefined
-    const url = yield* checkApiUrl(options.apiUrl ?? defaultApiUrl)
-    const baseUrl = url.href.replace(/\/+$/, "")
-    const timeout = Duration.decode(options.timeout ?? Duration.seconds(10))
-    return {
-      client: ownTransport
-        ? client
-        : client.pipe(HttpClient.withTracerPropagation(false), neverFollowRedirects, options.transformClient ?? identity),
-      baseUrl,
-      basePath: url.pathname.replace(/\/+$/, ""),
-      headers: Headers.fromInput({
-        authorization: `Bearer ${Redacted.value(options.secretKey)}`,
-        "clerk-api-version": options.apiVersion ?? defaultApiVersion,
-        "user-agent": `effect-clerk/${version}`,
-        accept: "application/json"
-      }),
-      secretKey: options.secretKey,
-      timeout,
-      retry: options.retry ?? RetryPolicy.standard,
-      deadline: options.deadline === undefined ? undefined : Duration.decode(options.deadline),
-      maxResponseBytes: options.maxResponseBytes ?? 32 * 1024 * 1024,
-      rateLimit,
-      nativeTimeouts: ownTransport
-    }
-  })
-
-/**
- * A redirect is answered as an error, never followed: following one would send the Authorization header, or at
- * least the request, somewhere the user did not configure. Undici-based clients do not follow redirects; `fetch`
- * does by default, so its `RequestInit` (the user's, if any) gets `redirect: "manual"`.
- */
-const neverFollowRedirects = (client: HttpClient.HttpClient): HttpClient.HttpClient =>
-  HttpClient.transformResponse(client, (response) =>
-    Effect.flatMap(Effect.serviceOption(FetchHttpClient.RequestInit), (init) =>
-      Effect.provideService(response, FetchHttpClient.RequestInit, { ...Option.getOrUndefined(init), redirect: "manual" })))
-
-const makeRateLimit = (
-  rateLimit: RateLimit | undefined
-): Effect.Effect<<A, E>(attempt: Effect.Effect<A, E>) => Effect.Effect<A, E>, ConfigError.ConfigError, Scope.Scope> => {
-  if (rateLimit === undefined) return Effect.succeed(identity)
-  if (!Number.isInteger(rateLimit.limit) || rateLimit.limit < 1) {
-    return Effect.fail(ConfigError.InvalidData(["rateLimit", "limit"], "the rate limit must be a positive integer"))
-  }
-  return Effect.map(
-    RateLimiter.make({
-      limit: rateLimit.limit,
-      interval: rateLimit.interval,
-      algorithm: rateLimit.algorithm ?? "fixed-window"
-    }),
-    (limiter) => <A, E>(attempt: Effect.Effect<A, E>) => limiter(attempt)
-  )
-}
-
-const loopbackHosts = new Set(["localhost", "127.0.0.1", "[::1]"])
-
-/** `https` only, unless the host is loopback: a typo must not send the secret key over the network in clear text. */
-const checkApiUrl = (input: string): Effect.Effect<URL, ConfigError.ConfigError> => {
-  const invalid = (why: string) => Effect.fail(ConfigError.InvalidData(["apiUrl"], why))
-  if (!URL.canParse(input)) return invalid(`not a URL: ${JSON.stringify(input)}`)
-  const url = new URL(input)
-  if (url.username !== "" || url.password !== "") return invalid("the API URL must not contain credentials")
-  if (url.search !== "" || url.hash !== "") return invalid("the API URL must not have a query or fragment")
-  const loopback = loopbackHosts.has(url.hostname) || url.hostname.startsWith("127.")
-  if (url.protocol === "https:" || (url.protocol === "http:" && loopback)) return Effect.succeed(url)
-  return invalid(`the API URL must use https (plain http is allowed only for loopback hosts), got ${url.protocol}//${url.host}`)
-}
 
 /** Without a total count, each page's offset is known only once the previous one arrived. */
 const sequentialPages = <A, E>(

@@ -2,8 +2,9 @@
  * Retry policies are plain `Schedule`s over the errors a Clients call can fail with, so they compose with every
  * `Schedule` combinator Effect has (`Schedule.intersect(Schedule.recurs(2))`, `Schedule.union`, …).
  *
- * Whatever policy you pass, effect-clerk enforces three rules around it (see `Clients`):
- * - decode errors, rejected input, 3xx and 4xx other than 408/429 are never retried;
+ * Whatever policy you pass, effect-clerk enforces three rules around it:
+ * - decode errors, rejected input, 3xx and 4xx other than 408/429 are never retried (5xx other than 500, 502, 503
+ *   and 504 only by a policy that names them, e.g. `statusCodes: ["5XX"]`);
  * - a `Retry-After` header (seconds or HTTP-date) is a floor on the next delay;
  * - a retry that would start after the call's `deadline` is not attempted: the last error is returned at once.
  *
@@ -16,7 +17,7 @@ import * as Schedule from "effect/Schedule"
 import * as ScheduleDecision from "effect/ScheduleDecision"
 import * as Interval from "effect/ScheduleInterval"
 import type { ClientsError } from "./ClerkError.js"
-import { retryAfterMillis, transientStatuses } from "./internal/transient.js"
+import { isTransientStatus, retryAfterMillis } from "./internal/status.js"
 
 /**
  * A retry policy: a `Schedule` of your choice that accepts effect-clerk's errors as input.
@@ -55,8 +56,9 @@ export interface BackoffOptions {
   /** Retry transport failures and per-attempt timeouts. Default true. */
   readonly retryConnectionErrors?: boolean
   /**
-   * Statuses to retry: numbers, or `"5XX"` for every 500–599. Default `[408, 429, 500, 502, 503, 504]`.
-   * Statuses outside 408, 429 and 5xx are ignored: effect-clerk never retries them.
+   * Statuses to retry: numbers, or `"5XX"` for every 500–599. Default: the transient ones, 408, 429, 500, 502, 503
+   * and 504 (what `ClerkError.isRetryable` reports). Statuses outside 408, 429 and 5xx are ignored: effect-clerk
+   * never retries them.
    */
   readonly statusCodes?: ReadonlyArray<number | "5XX">
   /** Each delay is multiplied by a random factor in [1 − jitter, 1 + jitter], so clients don't retry in lockstep. Default 0.2. */
@@ -79,8 +81,6 @@ const statusMatcher = (codes: ReadonlyArray<number | "5XX">) => {
   const anyServerError = codes.includes("5XX")
   return (status: number) => exact.has(status) || (anyServerError && status >= 500 && status <= 599)
 }
-
-const statusOf = (error: ClientsError): number | undefined => error.status
 
 interface BackoffState {
   readonly retries: number
@@ -120,10 +120,8 @@ const wantsRetry = (resolved: Resolved, error: ClientsError): boolean => {
   if (error._tag === "SDKError" && (error.reason === "Transport" || error.reason === "Timeout")) {
     return resolved.retryConnectionErrors
   }
-  const status = statusOf(error)
-  return status !== undefined && resolved.statuses(status)
+  return error.status !== undefined && resolved.statuses(error.status)
 }
-
 
 const proportionalJitter = (factor: number) => (base: number): Effect.Effect<number> =>
   factor <= 0
@@ -149,7 +147,7 @@ export const backoff = (options: BackoffOptions = {}): RetryPolicy =>
     maxElapsedMillis: Duration.toMillis(options.maxElapsedTime ?? "30 seconds"),
     maxRetries: options.maxRetries ?? 4,
     retryConnectionErrors: options.retryConnectionErrors ?? true,
-    statuses: options.statusCodes === undefined ? (status) => transientStatuses.has(status) : statusMatcher(options.statusCodes),
+    statuses: options.statusCodes === undefined ? isTransientStatus : statusMatcher(options.statusCodes),
     delayFor: proportionalJitter(options.jitter ?? 0.2)
   })
 

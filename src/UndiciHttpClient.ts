@@ -1,11 +1,21 @@
 /**
- * A lean `HttpClient` on undici, for Node. It implements `@effect/platform`'s `HttpClient` interface (built with
- * `HttpClient.makeWith`), so every `HttpClient` combinator works on it and you can still swap it for
- * `NodeHttpClient.layerUndici` or `FetchHttpClient.layer`. It skips what the stock client does per request that a
- * Clerk client does not need (a client span per request with every header as an attribute, trace-propagation
- * headers, a `Scope` per request, a web `Response`), which makes a `get` about 3× cheaper in CPU (see bench/README.md).
+ * A lean `HttpClient` on undici, for Node: the fastest transport for `Clients`. It implements `@effect/platform`'s
+ * `HttpClient` interface (built with `HttpClient.makeWith`), so every `HttpClient` combinator works on it and you can
+ * still swap it for `NodeHttpClient.layerUndici` or `FetchHttpClient.layer`. It skips what the stock clients do per
+ * request that a Clerk client does not need (a client span per request with every header as an attribute, a `Scope`
+ * per request, a web `Response`), and it:
  *
- * Import it from `effect-clerk/UndiciHttpClient`; it needs the `undici` package (an optional peer dependency).
+ * - asks for compressed bodies (`Accept-Encoding: gzip, br, deflate`, unless the request sets its own) and
+ *   decompresses them with `node:zlib` as they stream in;
+ * - reads a body up to a byte limit itself, on every framing and encoding, so effect-clerk's `maxResponseBytes`
+ *   holds against the decompressed size (a gzip bomb stops at the limit);
+ * - enforces the attempt's time limit that the `Clients` pipeline offers it (a timer that aborts the request), so
+ *   the pipeline forks no fiber per attempt;
+ * - never follows redirects and sends no trace-propagation headers.
+ *
+ * Import it from `effect-clerk/UndiciHttpClient`. It uses the `undici` package, a dependency of effect-clerk. Under
+ * Bun, `undici` is a stub without `Agent.request`: {@link isSupported} is false there and the layers fail with a
+ * message saying so (use `FetchHttpClient.layer`).
  *
  * ```ts
  * import { Layer, Redacted } from "effect"
@@ -31,8 +41,10 @@ import * as Inspectable from "effect/Inspectable"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
+import { pipeline, type Readable } from "node:stream"
+import * as Zlib from "node:zlib"
 import { Agent, type Dispatcher } from "undici"
-import { AttemptTimedOut, attemptTimeouts, NativeTimeouts } from "./internal/nativeTimeout.js"
+import { AttemptTimeout, type AttemptTimeoutOffer, type BodyText, BoundedBody } from "./internal/attempt.js"
 
 /**
  * The undici dispatcher requests go through (connection pool, keep-alive, TLS settings).
@@ -69,14 +81,35 @@ export class UndiciDispatcher extends Context.Tag("effect-clerk/UndiciHttpClient
 export const make = (dispatcher: Dispatcher): HttpClient.HttpClient =>
   HttpClient.makeWith<never, never, HttpClientError.HttpClientError, never>(
     (requestEffect) =>
-      Effect.flatMap(requestEffect, (request) => send(dispatcher, request, attemptTimeouts.get(request))),
+      Effect.flatMap(requestEffect, (request) =>
+        Effect.withFiberRuntime((fiber) =>
+          send(dispatcher, request, Context.getOption(fiber.currentContext, AttemptTimeout).pipe(Option.getOrUndefined)))),
     Effect.succeed
   )
+
+/** Under Bun, `import "undici"` is Bun's stub, whose `Agent` cannot send requests. */
+const usable = typeof Agent === "function" && typeof Agent.prototype.request === "function"
+
+/**
+ * Whether this runtime's `undici` can send requests (false under Bun, whose `undici` is a stub).
+ *
+ * @example
+ * ```ts
+ * import { FetchHttpClient } from "@effect/platform"
+ * import * as UndiciHttpClient from "effect-clerk/UndiciHttpClient"
+ * const transport = UndiciHttpClient.isSupported ? UndiciHttpClient.layer : FetchHttpClient.layer
+ * ```
+ * @since 0.2.0
+ * @category Guards
+ */
+export const isSupported: boolean = usable
+
+const acceptEncoding = "gzip, br, deflate"
 
 const send = (
   dispatcher: Dispatcher,
   request: HttpClientRequest.HttpClientRequest,
-  timeoutMillis: number | undefined
+  timeout: AttemptTimeoutOffer | undefined
 ): Effect.Effect<HttpClientResponse.HttpClientResponse, HttpClientError.HttpClientError> =>
   Effect.async<HttpClientResponse.HttpClientResponse, HttpClientError.HttpClientError>((resume) => {
     const controller = new AbortController()
@@ -85,25 +118,30 @@ const send = (
       resume(Effect.fail(new HttpClientError.RequestError({ request, reason: "Encode", description: "unsupported request body" })))
       return
     }
-    // effect-clerk's pipeline asked this transport to enforce the attempt's time limit: headers and body alike.
-    const deadline = timeoutMillis === undefined
-      ? undefined
-      : setTimeout(() => controller.abort(new AttemptTimedOut(timeoutMillis)), timeoutMillis)
+    // The attempt's time limit, offered by the Clients pipeline: this transport enforces it, headers and body alike.
+    timeout?.claim()
+    const deadline = timeout === undefined ? undefined : setTimeout(() => {
+      timeout.expire()
+      controller.abort()
+    }, timeout.millis)
     // A response whose body is never read must not keep the process alive until the timer fires.
     deadline?.unref()
     const query = UrlParams.toString(request.urlParams)
+    const headers = request.headers["accept-encoding"] === undefined
+      ? { ...request.headers, "accept-encoding": acceptEncoding }
+      : request.headers
     dispatcher.request({
       origin: originOf(request.url),
       path: pathOf(request.url) + (query === "" ? "" : `?${query}`),
       method: request.method,
-      headers: request.headers,
+      headers,
       body: body.content,
       signal: controller.signal
     }).then(
       (data) => resume(Effect.succeed(new UndiciResponse(request, data, deadline))),
       (cause: unknown) => {
         clearTimeout(deadline)
-        resume(Effect.fail(new HttpClientError.RequestError({ request, reason: "Transport", cause: abortReason(controller, cause) })))
+        resume(Effect.fail(new HttpClientError.RequestError({ request, reason: "Transport", cause })))
       }
     )
     return Effect.sync(() => {
@@ -111,10 +149,6 @@ const send = (
       controller.abort()
     })
   })
-
-/** When our own timer aborted the request, that (not undici's generic abort error) is the cause. */
-const abortReason = (controller: AbortController, cause: unknown): unknown =>
-  controller.signal.reason instanceof AttemptTimedOut ? controller.signal.reason : cause
 
 // Splitting the URL by hand avoids a WHATWG URL parse per request; the platform guarantees an absolute URL here.
 const originOf = (url: string): string => {
@@ -142,13 +176,91 @@ const requestBody = (request: HttpClientRequest.HttpClientRequest): { readonly c
   }
 }
 
-/** The platform's response interface over undici's response data, reading the body at most once. */
+/** An encoding this transport cannot decode: the body's fault, reported as such (`ERR_CONTENT_ENCODING`). */
+class UnsupportedEncoding extends Error {
+  readonly code = "ERR_CONTENT_ENCODING"
+  constructor(encoding: string) {
+    super(`unsupported Content-Encoding: ${JSON.stringify(encoding)}`)
+  }
+}
+
+/** The decompressor for a `Content-Encoding`; `undefined` for none. */
+const decompressor = (encoding: string | undefined): Zlib.Gunzip | Zlib.BrotliDecompress | Zlib.Inflate | undefined => {
+  const name = encoding?.trim().toLowerCase() ?? ""
+  switch (name) {
+    case "":
+    case "identity":
+      return undefined
+    case "gzip":
+    case "x-gzip":
+      return Zlib.createGunzip()
+    case "br":
+      return Zlib.createBrotliDecompress()
+    case "deflate":
+      return Zlib.createInflate()
+    default:
+      throw new UnsupportedEncoding(encoding ?? "")
+  }
+}
+
+/**
+ * Reads `source` (decompressed per `encoding`) into a string of at most `limit` bytes, then stops reading: a body
+ * that is longer, or decompresses to more, is cut there and `truncated`, and nothing past the limit is buffered.
+ */
+const readBounded = (source: Readable, encoding: string | undefined, limit: number): Promise<BodyText> =>
+  new Promise((resolve, reject) => {
+    let inflate: ReturnType<typeof decompressor>
+    try {
+      inflate = decompressor(encoding)
+    } catch (error) {
+      source.destroy()
+      return reject(error)
+    }
+    const chunks: Array<Buffer> = []
+    let size = 0
+    let settled = false
+    const finish = (truncated: boolean) => {
+      if (settled) return
+      settled = true
+      resolve({ text: Buffer.concat(chunks, Math.min(size, limit)).toString("utf8"), truncated })
+    }
+    const out: Readable = inflate === undefined ? source : inflate
+    if (inflate !== undefined) {
+      pipeline(source, inflate, (error) => {
+        if (error !== undefined && error !== null && !settled) {
+          settled = true
+          reject(error)
+        }
+      })
+    }
+    out.on("data", (chunk: Buffer) => {
+      if (settled) return
+      const room = limit - size
+      size += chunk.length
+      if (chunk.length <= room) return void chunks.push(chunk)
+      if (room > 0) chunks.push(chunk.subarray(0, room))
+      finish(true)
+      source.destroy()
+      inflate?.destroy()
+    })
+    out.on("end", () => finish(false))
+    if (inflate === undefined) {
+      out.on("error", (error) => {
+        if (!settled) {
+          settled = true
+          reject(error)
+        }
+      })
+    }
+  })
+
+/** The platform's response interface over undici's response data; the body is read (and decompressed) once. */
 class UndiciResponse extends Inspectable.Class implements HttpClientResponse.HttpClientResponse {
   readonly [HttpClientResponse.TypeId]: HttpClientResponse.TypeId = HttpClientResponse.TypeId
   readonly [HttpIncomingMessage.TypeId]: HttpIncomingMessage.TypeId = HttpIncomingMessage.TypeId
   readonly status: number
   private cachedHeaders: Headers.Headers | undefined
-  private cachedText: Promise<string> | undefined
+  private read: Promise<BodyText> | undefined
 
   constructor(
     readonly request: HttpClientRequest.HttpClientRequest,
@@ -183,19 +295,34 @@ class UndiciResponse extends Inspectable.Class implements HttpClientResponse.Htt
     return new HttpClientError.ResponseError({ request: this.request, response: this, reason: "Decode", cause })
   }
 
-  get text(): Effect.Effect<string, HttpClientError.ResponseError> {
+  private get encoding(): string | undefined {
+    const value = this.source.headers["content-encoding"]
+    return Array.isArray(value) ? value.join(", ") : value
+  }
+
+  /** The body, decompressed, read at most once; later readers share the first read (and its limit). */
+  [BoundedBody](limit: number): Effect.Effect<BodyText, HttpClientError.ResponseError> {
     return Effect.async((resume) => {
-      if (this.cachedText === undefined) {
-        this.cachedText = this.source.body.text()
+      if (this.read === undefined) {
+        const encoding = this.encoding
+        const declared = Number(this.source.headers["content-length"])
+        // An unencoded body of known length within the limit: undici's own reader, the fastest.
+        this.read = encoding === undefined && Number.isFinite(declared) && declared <= limit
+          ? this.source.body.text().then((text) => ({ text, truncated: false }))
+          : readBounded(this.source.body, encoding, limit)
         // The attempt's timer covers the body too; it is done once the body is.
         const done = () => clearTimeout(this.deadline)
-        this.cachedText.then(done, done)
+        this.read.then(done, done)
       }
-      this.cachedText.then(
-        (text) => resume(Effect.succeed(text)),
-        (cause: unknown) => resume(Effect.fail(this.fail(cause instanceof Error && cause.cause instanceof AttemptTimedOut ? cause.cause : cause)))
+      this.read.then(
+        (body) => resume(Effect.succeed(body)),
+        (cause: unknown) => resume(Effect.fail(this.fail(cause)))
       )
     })
+  }
+
+  get text(): Effect.Effect<string, HttpClientError.ResponseError> {
+    return Effect.map(this[BoundedBody](Number.MAX_SAFE_INTEGER), (body) => body.text)
   }
 
   get json(): Effect.Effect<unknown, HttpClientError.ResponseError> {
@@ -208,9 +335,10 @@ class UndiciResponse extends Inspectable.Class implements HttpClientResponse.Htt
   }
 
   get arrayBuffer(): Effect.Effect<ArrayBuffer, HttpClientError.ResponseError> {
-    return Effect.tryPromise({ try: () => this.source.body.arrayBuffer(), catch: (cause) => this.fail(cause) }).pipe(
-      Effect.ensuring(Effect.sync(() => clearTimeout(this.deadline)))
-    )
+    return Effect.map(this.text, (text) => {
+      const bytes = new TextEncoder().encode(text)
+      return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)
+    })
   }
 
   get formData(): Effect.Effect<FormData, HttpClientError.ResponseError> {
@@ -219,13 +347,21 @@ class UndiciResponse extends Inspectable.Class implements HttpClientResponse.Htt
 
   get stream(): Stream.Stream<Uint8Array, HttpClientError.ResponseError> {
     const body = this.source.body
-    return Stream.fromAsyncIterable<Uint8Array, HttpClientError.ResponseError>(body, (cause) =>
-      this.fail(cause instanceof Error && cause.cause instanceof AttemptTimedOut ? cause.cause : cause)).pipe(
-        Stream.ensuring(Effect.sync(() => {
-          clearTimeout(this.deadline)
-          body.destroy()
-        }))
-      )
+    return Stream.suspend(() => {
+      let inflate: ReturnType<typeof decompressor>
+      try {
+        inflate = decompressor(this.encoding)
+      } catch (cause) {
+        return Stream.fail(this.fail(cause))
+      }
+      const decoded: Readable = inflate === undefined ? body : pipeline(body, inflate, () => {})
+      return Stream.fromAsyncIterable<Uint8Array, HttpClientError.ResponseError>(decoded, (cause) => this.fail(cause))
+    }).pipe(
+      Stream.ensuring(Effect.sync(() => {
+        clearTimeout(this.deadline)
+        body.destroy()
+      }))
+    )
   }
 
   toJSON(): unknown {
@@ -250,9 +386,10 @@ class UndiciResponse extends Inspectable.Class implements HttpClientResponse.Htt
  */
 export const layerWithoutDispatcher: Layer.Layer<HttpClient.HttpClient, never, UndiciDispatcher> = Layer.effectContext(
   Effect.map(UndiciDispatcher, (dispatcher) => {
-    const client = make(dispatcher)
-    // Tells the Clients pipeline that this client enforces attempt timeouts itself (see internal/nativeTimeout.ts).
-    return Context.make(HttpClient.HttpClient, client).pipe(Context.add(NativeTimeouts, client))
+    if (!usable) {
+      throw new Error("effect-clerk/UndiciHttpClient: this runtime's undici cannot send requests (Bun's is a stub); use FetchHttpClient.layer")
+    }
+    return Context.make(HttpClient.HttpClient, make(dispatcher))
   })
 )
 

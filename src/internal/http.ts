@@ -1,101 +1,99 @@
 /**
- * The one request pipeline every Clients operation goes through:
- * build request → send (per-attempt timeout) → map status → decode, with the retry policy around the attempt.
+ * The one request pipeline every Clients operation goes through, for one encoded request of one endpoint:
+ *
+ * wait for the layer's pacer → send through the transport (which is offered the attempt's time limit) → read the
+ * body, bounded → map the status through the status table → decode; with the retry policy around the attempt and
+ * the optional deadline around the whole call.
  *
  * @internal
  */
 import * as Headers from "@effect/platform/Headers"
-import type * as HttpClient from "@effect/platform/HttpClient"
 import type * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as Clock from "effect/Clock"
+import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import * as MetricLabel from "effect/MetricLabel"
 import * as ParseResult from "effect/ParseResult"
 import * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
 import { ClerkErrors, ClerkErrorsBody, type ClientsError, SDKError } from "../ClerkError.js"
+import * as ClerkMetrics from "../ClerkMetrics.js"
 import type { CallOptions } from "../Clients.js"
-import type { RetryPolicy } from "../RetryPolicy.js"
+import { AttemptTimeout, type AttemptTimeoutOffer, type BodyText, BoundedBody, hasBoundedBody, timeout } from "./attempt.js"
+import type { Encoded, Endpoint } from "./endpoints.js"
 import { decoder } from "./fastDecode.js"
 import { retrying } from "./retry.js"
-import { AttemptTimedOut } from "./nativeTimeout.js"
-import { timeoutFail } from "./timeout.js"
-
-/** What one layer of `Clients` fixes once: where to send, how to authenticate, the defaults for every call. */
-export interface Transport {
-  readonly client: HttpClient.HttpClient
-  /** The API base, without a trailing slash, e.g. `https://api.clerk.com/v1`. */
-  readonly baseUrl: string
-  /** The path part of `baseUrl`, for error messages. */
-  readonly basePath: string
-  readonly headers: Headers.Headers
-  readonly secretKey: Redacted.Redacted<string>
-  readonly timeout: Duration.Duration
-  readonly retry: RetryPolicy | false
-  readonly deadline: Duration.Duration | undefined
-  readonly maxResponseBytes: number
-  /** Waits for a permit of the layer's shared rate limiter (identity when there is none). */
-  readonly rateLimit: <A, E>(attempt: Effect.Effect<A, E>) => Effect.Effect<A, E>
-  /** The client is effect-clerk's own UndiciHttpClient, which enforces attempt timeouts itself. */
-  readonly nativeTimeouts: boolean
-}
-
-/** One operation's request, already validated and encoded. */
-interface Endpoint<A> {
-  readonly operation: string
-  readonly method: "GET" | "POST"
-  /** Path below the base URL, with every dynamic segment already percent-encoded. */
-  readonly path: string
-  readonly urlParams?: ReadonlyArray<readonly [string, string]>
-  readonly body?: unknown
-  /** Statuses the spec declares for this operation; a Clerk error body with one of these is `ClerkErrors`. */
-  readonly declaredStatuses: ReadonlySet<number>
-  readonly decode: (json: unknown) => Either.Either<A, ParseResult.ParseError>
-}
+import { carriesClerkErrors, retryAfterMillis } from "./status.js"
+import type { Transport } from "./transport.js"
 
 const errorBodyLimit = 64 * 1024
 const excerptLimit = 2048
 
 /** Runs one operation: attempts under the retry policy, inside the optional overall deadline. */
-export const execute = <A>(
+export const execute = <I, A>(
   transport: Transport,
-  endpoint: Endpoint<A>,
+  endpoint: Endpoint<I, A>,
+  encoded: Encoded,
   options: CallOptions | undefined
 ): Effect.Effect<A, ClientsError> =>
   Effect.suspend(() => {
     const context: RequestContext = {
       operation: endpoint.operation,
       method: endpoint.method,
-      path: transport.basePath + endpoint.path
+      path: transport.basePath + encoded.path
     }
-    const request = buildRequest(transport, endpoint)
-    const timeout = options?.timeout === undefined ? transport.timeout : Duration.decode(options.timeout)
+    const request = buildRequest(transport, endpoint, encoded)
+    const limit = options?.timeout === undefined ? transport.timeout : Duration.decode(options.timeout)
+    const limitMillis = Duration.toMillis(limit)
     const policy = options?.retry === undefined ? transport.retry : options.retry
     const deadline = options?.deadline === undefined ? transport.deadline : Duration.decode(options.deadline)
+    const tags = metricTags(endpoint.operation)
 
     let attempts = 0
-    // The permit wait is outside the attempt's timeout (waiting our turn is not the server being slow), inside the
+    // Waiting for our turn is outside the attempt's timeout (it is not the server being slow) and inside the
     // deadline (it is part of the call).
-    const attempt = transport.rateLimit(Effect.suspend(() => {
-      attempts++
-      return timeoutFail(
-        send(transport, endpoint, request, context),
-        timeout,
-        () => attemptTimeout(context, timeout),
-        transport.nativeTimeouts ? request : undefined
-      )
-    }))
+    const attempt = Effect.clockWith((clock) =>
+      Effect.flatMap(transport.pacer.admit, (waited) => {
+        attempts++
+        if (waited > 0) ClerkMetrics.pacingWait.unsafeUpdate(waited, tags.operation)
+        const start = clock.unsafeCurrentTimeMillis()
+        const seen: { status: number | undefined } = { status: undefined }
+        const settle = (status: number | undefined, label: string, retryAfter: number) => {
+          const now = clock.unsafeCurrentTimeMillis()
+          transport.pacer.observe(now, status, retryAfter)
+          ClerkMetrics.requests.unsafeUpdate(1, tags.status(label))
+          ClerkMetrics.requestDuration.unsafeUpdate(now - start, tags.operation)
+          if (status === 429) ClerkMetrics.rateLimited.unsafeUpdate(1, tags.operation)
+        }
+        const sent = transport.timeouts.run(
+          limitMillis,
+          (offer) => send(transport, endpoint, request, context, offer, seen),
+          () => attemptTimeout(context, limit)
+        )
+        return Effect.mapBoth(sent, {
+          onSuccess: (value) => {
+            settle(seen.status, String(seen.status), 0)
+            return value
+          },
+          onFailure: (error) => {
+            settle(error.status, outcomeLabel(error), retryAfterMillis(error))
+            return error
+          }
+        })
+      })
+    )
 
     const withRetries = (deadlineAt: number | undefined) =>
-      policy === false ? attempt : retrying(attempt, policy, deadlineAt)
+      policy === false ? attempt : retrying(attempt, policy, deadlineAt, tags.operation)
 
     const run = deadline === undefined
       ? withRetries(undefined)
       : Effect.flatMap(Clock.currentTimeMillis, (now) =>
-        timeoutFail(
+        timeout(
           withRetries(now + Duration.toMillis(deadline)),
           deadline,
           () => new SDKError({ ...context, reason: "Timeout", description: `call deadline of ${Duration.format(deadline)} passed` })
@@ -103,6 +101,40 @@ export const execute = <A>(
 
     return Effect.mapError(run, (error) => withAttempts(error, attempts))
   })
+
+interface MetricTags {
+  readonly operation: ReadonlyArray<MetricLabel.MetricLabel>
+  readonly status: (label: string) => ReadonlyArray<MetricLabel.MetricLabel>
+}
+
+const tagCache = new Map<string, MetricTags>()
+
+/** Tags built once per operation and status, not per request. */
+const metricTags = (operation: string): MetricTags => {
+  const cached = tagCache.get(operation)
+  if (cached !== undefined) return cached
+  const operationTag = [MetricLabel.make("operation", operation)]
+  const byStatus = new Map<string, ReadonlyArray<MetricLabel.MetricLabel>>()
+  const tags: MetricTags = {
+    operation: operationTag,
+    status: (label) => {
+      let found = byStatus.get(label)
+      if (found === undefined) {
+        found = [...operationTag, MetricLabel.make("status", label)]
+        byStatus.set(label, found)
+      }
+      return found
+    }
+  }
+  tagCache.set(operation, tags)
+  return tags
+}
+
+/** The `status` tag of a failed attempt: its HTTP status, else what went wrong. */
+const outcomeLabel = (error: ClientsError): string => {
+  if (error.status !== undefined) return String(error.status)
+  return error._tag === "SDKError" ? error.reason.toLowerCase() : "unknown"
+}
 
 /** A copy of the error that records how many attempts were made. */
 const withAttempts = (error: ClientsError, attempts: number): ClientsError =>
@@ -114,34 +146,54 @@ interface RequestContext {
   readonly path: string
 }
 
-const buildRequest = <A>(transport: Transport, endpoint: Endpoint<A>): HttpClientRequest.HttpClientRequest => {
-  const request = HttpClientRequest.make(endpoint.method)(transport.baseUrl + endpoint.path, {
+const buildRequest = <I, A>(
+  transport: Transport,
+  endpoint: Endpoint<I, A>,
+  encoded: Encoded
+): HttpClientRequest.HttpClientRequest => {
+  const request = HttpClientRequest.make(endpoint.method)(transport.baseUrl + encoded.path, {
     headers: transport.headers,
-    ...(endpoint.urlParams === undefined ? {} : { urlParams: endpoint.urlParams })
+    ...(encoded.urlParams === undefined ? {} : { urlParams: encoded.urlParams })
   })
-  return endpoint.body === undefined ? request : HttpClientRequest.bodyUnsafeJson(request, endpoint.body)
+  return encoded.body === undefined ? request : HttpClientRequest.bodyUnsafeJson(request, encoded.body)
 }
 
-const send = <A>(
+/** One attempt: the request through the transport, with the attempt's services (the time limit offer, if any). */
+const send = <I, A>(
   transport: Transport,
-  endpoint: Endpoint<A>,
+  endpoint: Endpoint<I, A>,
   request: HttpClientRequest.HttpClientRequest,
-  context: RequestContext
-): Effect.Effect<A, ClientsError> =>
-  Effect.flatMap(
-    Effect.mapError(transport.client.execute(request), (error) => fromRequestError(error, context)),
-    (response) => interpret(transport, endpoint, response, context)
+  context: RequestContext,
+  offer: AttemptTimeoutOffer | undefined,
+  seen: { status: number | undefined }
+): Effect.Effect<A, ClientsError> => {
+  const services = offer === undefined ? transport.attemptContext : Context.add(transport.attemptContext, AttemptTimeout, offer)
+  const response = Effect.mapError(
+    transport.client.execute(request),
+    (error) => fromRequestError(error, context, offer)
   )
+  return Effect.mapInputContext(
+    Effect.flatMap(response, (response) => {
+      seen.status = response.status
+      return interpret(transport, endpoint, response, context, offer)
+    }),
+    (outer) => Context.merge(outer, services)
+  )
+}
 
 const attemptTimeout = (context: RequestContext, limit: Duration.Duration): SDKError =>
   new SDKError({ ...context, reason: "Timeout", description: `attempt exceeded ${Duration.format(limit)}` })
 
-/** The transport enforced the attempt's time limit (effect-clerk's UndiciHttpClient does, on the live clock). */
-const attemptTimedOut = (cause: unknown, context: RequestContext): SDKError | undefined =>
-  cause instanceof AttemptTimedOut ? attemptTimeout(context, Duration.millis(cause.millis)) : undefined
+/** The transport enforced the attempt's time limit and reported that it passed. */
+const attemptTimedOut = (offer: AttemptTimeoutOffer | undefined, context: RequestContext): SDKError | undefined =>
+  offer?.expired === true ? attemptTimeout(context, Duration.millis(offer.millis)) : undefined
 
-const fromRequestError = (error: HttpClientError.HttpClientError, context: RequestContext): SDKError => {
-  const timedOut = attemptTimedOut(error.cause, context)
+const fromRequestError = (
+  error: HttpClientError.HttpClientError,
+  context: RequestContext,
+  offer: AttemptTimeoutOffer | undefined
+): SDKError => {
+  const timedOut = attemptTimedOut(offer, context)
   if (timedOut !== undefined) return timedOut
   const cause = lowLevelCause(error.cause)
   if (error._tag === "RequestError" && error.reason !== "Transport") {
@@ -160,20 +212,21 @@ const describeCause = (cause: unknown): string | undefined => {
   return `${cause.message}${inner}${code}`
 }
 
-const interpret = <A>(
+const interpret = <I, A>(
   transport: Transport,
-  endpoint: Endpoint<A>,
+  endpoint: Endpoint<I, A>,
   response: HttpClientResponse.HttpClientResponse,
-  context: RequestContext
+  context: RequestContext,
+  offer: AttemptTimeoutOffer | undefined
 ): Effect.Effect<A, ClientsError> => {
   const status = response.status
   const contentType = response.headers["content-type"]
   const json = isJson(contentType)
   if (status >= 200 && status < 300) {
-    return Effect.flatMap(readText(response, transport.maxResponseBytes, context), (body) => {
+    return Effect.flatMap(readText(response, transport.maxResponseBytes, context, offer), (body) => {
       const failDecode = (description: string) =>
         Effect.fail(new SDKError({ ...context, ...responseDetails(transport, response, body), reason: "Decode", description }))
-      if (body.truncated) return failDecode(`response body exceeds the ${transport.maxResponseBytes}-byte limit`)
+      if (body.truncated) return failDecode(`response too large: the body exceeds the ${transport.maxResponseBytes}-byte limit`)
       if (!json) return failDecode(`expected application/json, got ${contentType ?? "no content type"}`)
       const parsed = parseJson(body.text)
       if (Either.isLeft(parsed)) return failDecode(`invalid JSON: ${parsed.left.message}`)
@@ -184,14 +237,14 @@ const interpret = <A>(
     })
   }
   return Effect.flatMap(
-    Effect.zip(readText(response, errorBodyLimit, context), parseRetryAfter(response.headers["retry-after"])),
+    Effect.zip(readText(response, errorBodyLimit, context, offer), parseRetryAfter(response.headers["retry-after"])),
     ([body, retryAfter]) => Effect.fail(errorFor(transport, endpoint, response, context, body, json, retryAfter))
   )
 }
 
-const errorFor = <A>(
+const errorFor = <I, A>(
   transport: Transport,
-  endpoint: Endpoint<A>,
+  endpoint: Endpoint<I, A>,
   response: HttpClientResponse.HttpClientResponse,
   context: RequestContext,
   body: BodyText,
@@ -200,7 +253,7 @@ const errorFor = <A>(
 ): ClientsError => {
   const status = response.status
   const retryAfterField = retryAfter === undefined ? {} : { retryAfter }
-  if (json && mayCarryClerkErrors(endpoint, status)) {
+  if (json && carriesClerkErrors(endpoint.declaredStatuses, status)) {
     const clerk = decodeClerkErrors(body.text)
     if (clerk !== undefined) {
       const traceId = clerk.clerkTraceId ?? response.headers["clerk-trace-id"]
@@ -222,9 +275,6 @@ const errorFor = <A>(
     description: `unexpected status ${status}`
   })
 }
-
-const mayCarryClerkErrors = <A>(endpoint: Endpoint<A>, status: number): boolean =>
-  endpoint.declaredStatuses.has(status) || status === 403 || status === 408 || status === 429 || status >= 500
 
 const isJson = (contentType: string | undefined): boolean => {
   if (contentType === undefined) return false
@@ -288,36 +338,51 @@ const formatPath = (path: ReadonlyArray<PropertyKey>): string =>
 const truncate = (text: string, max: number): string =>
   text.length <= max ? text : `${text.slice(0, max)}… (${text.length - max} more chars)`
 
-interface BodyText {
-  readonly text: string
-  readonly truncated: boolean
-}
-
 /**
- * Reads at most `limit` bytes. A declared `Content-Length` within the limit takes the fast path; anything else is
- * streamed and cut, so a hostile or broken server cannot make us buffer an unbounded body.
+ * Reads at most `limit` bytes of the (decompressed) body. A response that reads its own body within a bound
+ * (effect-clerk's `UndiciHttpClient`, on every framing and encoding) does so; otherwise a declared `Content-Length`
+ * within the limit, on a body the transport does not decompress, is read whole; anything else is streamed and cut,
+ * so a hostile or broken server cannot make us buffer an unbounded body.
  */
 const readText = (
   response: HttpClientResponse.HttpClientResponse,
   limit: number,
-  context: RequestContext
+  context: RequestContext,
+  offer: AttemptTimeoutOffer | undefined
 ): Effect.Effect<BodyText, SDKError> => {
-  const declared = Number(response.headers["content-length"])
-  const read: Effect.Effect<BodyText, HttpClientError.ResponseError> =
-    Number.isFinite(declared) && declared <= limit
-      ? Effect.map(response.text, (text) => ({ text, truncated: false }))
-      : readBounded(response, limit)
+  const read: Effect.Effect<BodyText, HttpClientError.ResponseError> = hasBoundedBody(response)
+    ? response[BoundedBody](limit)
+    : declaredWithin(response, limit)
+    ? Effect.map(response.text, (text) => ({ text, truncated: false }))
+    : readStream(response, limit)
   return Effect.mapError(read, (error) =>
-    attemptTimedOut(error.cause, context) ?? new SDKError({
+    attemptTimedOut(offer, context) ?? new SDKError({
       ...context,
       status: response.status,
-      reason: "Transport",
+      reason: isUndecodable(error.cause) ? "Decode" : "Transport",
       description: `response body could not be read: ${describeCause(error.cause) ?? error.message}`,
       ...lowLevelCause(error.cause)
     }))
 }
 
-const readBounded = (
+/** A corrupt compressed stream or an encoding we cannot decode is the body's fault, not the connection's. */
+const isUndecodable = (cause: unknown): boolean =>
+  cause instanceof Error && "code" in cause &&
+  (cause.code === "Z_DATA_ERROR" || cause.code === "Z_BUF_ERROR" || cause.code === "ERR_BROTLI_DECOMPRESSION_FAILED" ||
+    cause.code === "ERR_CONTENT_ENCODING")
+
+/**
+ * `Content-Length` counts the bytes on the wire; with a `Content-Encoding`, a transport that decompresses (`fetch`)
+ * hands over more than that, so only an unencoded body may be read whole on its declared length.
+ */
+const declaredWithin = (response: HttpClientResponse.HttpClientResponse, limit: number): boolean => {
+  const encoding = response.headers["content-encoding"]
+  if (encoding !== undefined && encoding.trim().toLowerCase() !== "identity") return false
+  const declared = Number(response.headers["content-length"])
+  return Number.isFinite(declared) && declared <= limit
+}
+
+const readStream = (
   response: HttpClientResponse.HttpClientResponse,
   limit: number
 ): Effect.Effect<BodyText, HttpClientError.ResponseError> =>

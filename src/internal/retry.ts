@@ -11,22 +11,11 @@ import * as Schedule from "effect/Schedule"
 import * as ScheduleDecision from "effect/ScheduleDecision"
 import * as Interval from "effect/ScheduleInterval"
 import * as Intervals from "effect/ScheduleIntervals"
+import type * as MetricLabel from "effect/MetricLabel"
 import type { ClientsError } from "../ClerkError.js"
+import * as ClerkMetrics from "../ClerkMetrics.js"
 import type { RetryPolicy } from "../RetryPolicy.js"
-import { retryAfterMillis } from "./transient.js"
-
-/**
- * Errors no policy may retry: input we rejected, bodies we could not decode (the same bytes would come back), and
- * statuses that will not change on their own (3xx, 4xx other than 408 and 429).
- */
-const neverRetried = (error: ClientsError): boolean => {
-  if (error._tag === "SDKError") {
-    if (error.reason === "Transport" || error.reason === "Timeout") return false
-    if (error.reason !== "StatusCode") return true
-  }
-  const status = error.status
-  return status === undefined || !(status === 408 || status === 429 || status >= 500)
-}
+import { mayRetry, retryAfterMillis } from "./status.js"
 
 interface State {
   readonly policy: unknown
@@ -38,12 +27,16 @@ interface State {
  * would start at or after `deadlineAt` (epoch millis) is not attempted, so the caller gets the real error (with its
  * `retryAfter`) rather than a timeout after a useless sleep.
  */
-const enforce = (policy: RetryPolicy, deadlineAt: number | undefined): Schedule.Schedule<unknown, ClientsError> =>
+const enforce = (
+  policy: RetryPolicy,
+  deadlineAt: number | undefined,
+  tags: ReadonlyArray<MetricLabel.MetricLabel>
+): Schedule.Schedule<unknown, ClientsError> =>
   Schedule.makeWithState<State, ClientsError, unknown>(
     { policy: policy.initial, retries: 0 },
     (now, error, state) => {
       const stop = Effect.succeed(step(state, undefined, ScheduleDecision.done))
-      if (neverRetried(error)) return stop
+      if (!mayRetry(error)) return stop
       return Effect.flatMap(policy.step(now, error, state.policy), ([policyState, out, decision]) => {
         if (ScheduleDecision.isDone(decision)) return stop
         const planned = Intervals.start(decision.intervals)
@@ -51,6 +44,7 @@ const enforce = (policy: RetryPolicy, deadlineAt: number | undefined): Schedule.
         if (deadlineAt !== undefined && at >= deadlineAt) return stop
         const retries = state.retries + 1
         const delayMillis = Math.max(0, at - now)
+        ClerkMetrics.retries.unsafeUpdate(1, tags)
         return Effect.as(
           announceRetry(error, retries, delayMillis),
           step({ policy: policyState, retries }, out, ScheduleDecision.continueWith(Interval.after(at)))
@@ -91,10 +85,11 @@ const announceRetry = (error: ClientsError, retry: number, delayMillis: number):
 export const retrying = <A>(
   attempt: Effect.Effect<A, ClientsError>,
   policy: RetryPolicy,
-  deadlineAt: number | undefined
+  deadlineAt: number | undefined,
+  tags: ReadonlyArray<MetricLabel.MetricLabel>
 ): Effect.Effect<A, ClientsError> =>
   Effect.catchAll(attempt, (firstError) => {
-    const schedule = enforce(policy, deadlineAt)
+    const schedule = enforce(policy, deadlineAt, tags)
     const loop = (error: ClientsError, state: unknown): Effect.Effect<A, ClientsError> =>
       Effect.flatMap(Clock.currentTimeMillis, (now) =>
         Effect.flatMap(schedule.step(now, error, state), ([next, , decision]) => {
