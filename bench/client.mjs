@@ -26,6 +26,7 @@ const pool = async (count, concurrency, op) => {
   }))
 }
 
+// The benchmark server has no rate limit, so pacing never starts; `rateLimit: false` would measure the same.
 const effectClerk = async (transport) => {
   const [Effect, Layer, ManagedRuntime, Redacted, Stream] = await Promise.all(
     ["Effect", "Layer", "ManagedRuntime", "Redacted", "Stream"].map((m) => import(`effect/${m}`))

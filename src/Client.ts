@@ -66,10 +66,12 @@ export const SessionStatus = Schema.Union(KnownSessionStatus, UnknownSessionStat
  */
 export type SessionStatus = typeof SessionStatus.Type
 
-const optionalExact = <S extends Schema.Schema.Any>(schema: S, key: string) =>
+// The wire key stays a literal type, so the declarations we publish name it (a `string` key would print as an index
+// signature that strict type-checking of the .d.ts rejects).
+const optionalExact = <S extends Schema.Schema.Any, const K extends string>(schema: S, key: K) =>
   Schema.optionalWith(schema, { exact: true }).pipe(Schema.fromKey(key))
 
-const renamed = <S extends Schema.Schema.Any>(schema: S, key: string) =>
+const renamed = <S extends Schema.Schema.Any, const K extends string>(schema: S, key: K) =>
   Schema.propertySignature(schema).pipe(Schema.fromKey(key))
 
 /**

@@ -55,13 +55,20 @@ export interface Controls {
 export class ClientsTest extends Context.Tag("effect-clerk/ClientsTest")<ClientsTest, Controls>() {}
 
 /**
- * Options: the emulator's data options, plus `Clients` options. Retries default to none here, so a test that
- * injects a 503 sees it at once instead of sleeping through backoff (pass `retry` to test your policy).
+ * Options: the emulator's (its data, faults, and `rateLimit`: Clerk's limit to rehearse against), plus `Clients`
+ * options, with the client's own pacing as `clientRateLimit`. Retries default to none here, so a test that injects a
+ * 503 sees it at once instead of sleeping through backoff (pass `retry` to test your policy), and the deprecation
+ * warning of `list` is off (pass `deprecationWarning: true` to see it).
  *
  * @since 0.1.0
  * @category Models
  */
-export interface Options extends Omit<Emulator.Options, "secretKey">, Omit<Partial<Clients.Options>, "secretKey" | "apiUrl"> {}
+export interface Options
+  extends Omit<Emulator.Options, "secretKey">, Omit<Partial<Clients.Options>, "secretKey" | "apiUrl" | "rateLimit">
+{
+  /** The `Clients` layer's `rateLimit` (its own pacing). Default: adaptive, as in production. */
+  readonly clientRateLimit?: Clients.Options["rateLimit"]
+}
 
 /** Never dialled: the in-memory fetch answers every request. */
 const origin = "https://clients-test.invalid"
@@ -93,9 +100,12 @@ export const layer = (options: Options = {}): Layer.Layer<Clients.Clients | Clie
       clearFaults: emulator.clearFaults,
       stats: emulator.stats
     })
+    const { clientRateLimit, rateLimit: _serverRateLimit, ...rest } = options
     const clients = Clients.layer({
       retry: false,
-      ...options,
+      deprecationWarning: false,
+      ...rest,
+      ...(clientRateLimit === undefined ? {} : { rateLimit: clientRateLimit }),
       secretKey: Redacted.make(Emulator.defaultSecretKey),
       apiUrl: `${origin}/v1`
     }).pipe(

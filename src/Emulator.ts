@@ -86,6 +86,65 @@ export interface Options {
   readonly faultRate?: number
   /** Key that signs client tokens. Default: derived from the secret key. */
   readonly signingKey?: string
+  /**
+   * Enforce Clerk's rate limit on the Clients routes: `"production"` (1000 requests per 10 s), `"development"` (100
+   * per 10 s), or your own. Over the limit the answer is Clerk's: 429 `too_many_requests` with `Retry-After` in
+   * whole seconds until the window ends. Windows follow the Effect clock, so `TestClock` drives them. Default: none.
+   */
+  readonly rateLimit?: RateLimit
+}
+
+/**
+ * A rate limit for the emulator: Clerk's, by the kind of key, or `limit` requests per fixed `window`.
+ *
+ * @example
+ * ```ts
+ * import { Emulator } from "effect-clerk"
+ * const tight: Emulator.RateLimit = { limit: 50, window: "1 second" }
+ * const likeClerk: Emulator.RateLimit = "production"
+ * ```
+ * @since 0.2.0
+ * @category Models
+ */
+export type RateLimit = "production" | "development" | { readonly limit: number; readonly window: Duration.DurationInput }
+
+/**
+ * Reads a rate limit as the CLI takes it: `production`, `development`, or `N/<interval>` such as `50/1s`,
+ * `100/10s` or `1000/10 seconds`.
+ *
+ * @example
+ * ```ts
+ * import { Emulator } from "effect-clerk"
+ * Emulator.parseRateLimit("50/1s") // Either.right({ limit: 50, window: Duration.seconds(1) })
+ * ```
+ * @since 0.2.0
+ * @category Constructors
+ */
+export const parseRateLimit = (text: string): Either.Either<RateLimit, string> => {
+  const trimmed = text.trim()
+  if (trimmed === "production" || trimmed === "development") return Either.right(trimmed)
+  const match = /^(\d+)\s*\/\s*(\d+(?:\.\d+)?)\s*(ms|s|m|millis|seconds?|minutes?)?$/.exec(trimmed)
+  const limit = Number(match?.[1])
+  const amount = Number(match?.[2])
+  if (match === null || !(limit >= 1) || !(amount > 0)) {
+    return Either.left(`expected production, development or N/<interval> (e.g. 50/1s), got ${JSON.stringify(text)}`)
+  }
+  const unit = match[3] ?? "s"
+  const millis = unit === "ms" || unit === "millis" ? amount : unit.startsWith("m") ? amount * 60_000 : amount * 1000
+  return Either.right({ limit, window: Duration.millis(millis) })
+}
+
+const clerkRateLimits = {
+  production: { limit: 1000, windowMillis: 10_000 },
+  development: { limit: 100, windowMillis: 10_000 }
+} as const
+
+const resolveRateLimit = (rateLimit: RateLimit | undefined): { readonly limit: number; readonly windowMillis: number } | undefined => {
+  if (rateLimit === undefined) return undefined
+  if (rateLimit === "production" || rateLimit === "development") return clerkRateLimits[rateLimit]
+  const windowMillis = Duration.toMillis(rateLimit.window)
+  if (!Number.isInteger(rateLimit.limit) || rateLimit.limit < 1 || !(windowMillis > 0)) return undefined
+  return { limit: rateLimit.limit, windowMillis }
 }
 
 /**
@@ -122,6 +181,8 @@ export interface Stats {
   readonly get: number
   readonly verify: number
   readonly faultsInjected: number
+  /** Requests answered 429 because they were over `rateLimit`. */
+  readonly rateLimited: number
 }
 
 /**
@@ -160,9 +221,14 @@ interface State {
   readonly secretKey: string
   readonly signer: Signer
   readonly queue: Array<{ fault: Fault; remaining: number }>
-  readonly stats: { total: number; list: number; get: number; verify: number; faultsInjected: number; trace: number }
+  readonly stats: { total: number; list: number; get: number; verify: number; faultsInjected: number; rateLimited: number }
   readonly faultRate: number
   readonly random: () => number
+  readonly rateLimit: { readonly limit: number; readonly windowMillis: number } | undefined
+  /** The current rate-limit window (its start, epoch millis) and the requests counted in it. */
+  readonly window: { start: number; count: number }
+  /** Numbers the trace ids. */
+  traces: number
 }
 
 const encodeClient = Schema.encodeSync(Domain.Client)
@@ -215,22 +281,36 @@ export const make = (options: Options = {}) =>
       ? generated(options.seedClients ?? 25, options.seed ?? 1)
       : fromClients(options.clients)
     const signer = yield* makeSigner(options.signingKey ?? `emulator-signing:${secretKey}`)
+    const rateLimit = resolveRateLimit(options.rateLimit)
+    if (options.rateLimit !== undefined && rateLimit === undefined) {
+      return yield* Effect.dieMessage("the emulator's rateLimit needs a positive integer limit and a positive window")
+    }
+    const faultRate = options.faultRate ?? 0
+    if (!(faultRate >= 0 && faultRate <= 1)) return yield* Effect.dieMessage("the emulator's faultRate must be from 0 to 1")
     const state: State = {
       store,
       secretKey,
       signer,
       queue: [],
-      stats: { total: 0, list: 0, get: 0, verify: 0, faultsInjected: 0, trace: 0 },
-      faultRate: options.faultRate ?? 0,
-      random: seededRandom(options.seed ?? 1)
+      stats: { total: 0, list: 0, get: 0, verify: 0, faultsInjected: 0, rateLimited: 0 },
+      faultRate,
+      random: seededRandom(options.seed ?? 1),
+      rateLimit,
+      window: { start: 0, count: 0 },
+      traces: 0
     }
     return {
       app: handle(state),
       mintToken: (clientId: string, mintOptions: { readonly expiresIn?: Duration.DurationInput } = {}) =>
         mint(signer, clientId, mintOptions.expiresIn ?? "1 hour"),
       injectFaults: (...faults: ReadonlyArray<Fault>) =>
-        Effect.sync(() => {
-          for (const fault of faults) state.queue.push({ fault, remaining: fault.times ?? 1 })
+        Effect.suspend(() => {
+          // The same validation as the admin route and the header: a fault the emulator cannot apply is a bug.
+          const parsed = faults.map(parseFault)
+          const invalid = parsed.findIndex((fault) => fault === undefined)
+          if (invalid !== -1) return Effect.dieMessage(`invalid emulator fault: ${JSON.stringify(faults[invalid])}`)
+          for (const fault of parsed) if (fault !== undefined) state.queue.push({ fault, remaining: fault.times ?? 1 })
+          return Effect.void
         }),
       clearFaults: Effect.sync(() => {
         state.queue.length = 0
@@ -240,7 +320,8 @@ export const make = (options: Options = {}) =>
         list: state.stats.list,
         get: state.stats.get,
         verify: state.stats.verify,
-        faultsInjected: state.stats.faultsInjected
+        faultsInjected: state.stats.faultsInjected,
+        rateLimited: state.stats.rateLimited
       })),
       get clients() {
         return store.all()
@@ -318,7 +399,7 @@ const handle = (state: State) =>
   Effect.gen(function*() {
     const request = yield* HttpServerRequest.HttpServerRequest
     const url = new URL(request.url, "http://emulator.local")
-    const traceId = `trace_emulator_${(++state.stats.trace).toString(16).padStart(8, "0")}`
+    const traceId = `trace_emulator_${(++state.traces).toString(16).padStart(8, "0")}`
     const authorized = request.headers.authorization === `Bearer ${state.secretKey}`
 
     if (url.pathname.startsWith("/__emulator/")) {
@@ -331,8 +412,11 @@ const handle = (state: State) =>
     if (route._tag === "MethodNotAllowed") {
       return respond(clerkError(405, traceId, "method_not_allowed", "Method not allowed", `${request.method} is not allowed on ${url.pathname}`))
     }
+    if (!authorized) return respond(unauthorized(traceId))
     state.stats.total++
     state.stats[route.operation]++
+    const limited = yield* overRateLimit(state, traceId)
+    if (limited !== undefined) return respond(limited)
 
     const fault = pickFault(state, route.operation, request.headers["x-emulator-fault"])
     if (fault !== undefined) {
@@ -358,7 +442,6 @@ const handle = (state: State) =>
       }
     }
 
-    if (!authorized) return respond(unauthorized(traceId))
     const reply = yield* dispatch(state, request, route, url, traceId)
     if (fault?.kind === "truncate") {
       return HttpServerResponse.text(reply.body.slice(0, Math.floor(reply.body.length / 2)), {
@@ -379,6 +462,24 @@ const handle = (state: State) =>
     }
     return respond(reply)
   })
+
+/** Counts the request in its fixed window; over the limit, Clerk's 429 with the seconds left in the window. */
+const overRateLimit = (state: State, traceId: string): Effect.Effect<Reply | undefined> => {
+  const rateLimit = state.rateLimit
+  if (rateLimit === undefined) return Effect.succeed(undefined)
+  return Effect.map(Clock.currentTimeMillis, (now) => {
+    const start = now - (now % rateLimit.windowMillis)
+    if (start !== state.window.start) {
+      state.window.start = start
+      state.window.count = 0
+    }
+    if (++state.window.count <= rateLimit.limit) return undefined
+    state.stats.rateLimited++
+    const seconds = Math.max(1, Math.ceil((start + rateLimit.windowMillis - now) / 1000))
+    const reply = clerkError(429, traceId, "too_many_requests", "Too many requests", "Too many requests, please try again later.")
+    return { ...reply, headers: { ...reply.headers, "retry-after": String(seconds) } }
+  })
+}
 
 type Route =
   | { readonly _tag: "Operation"; readonly operation: "list" | "verify" }
@@ -509,7 +610,7 @@ const admin = (
         state.queue.length = 0
         return ok({ queued: 0 }, traceId)
       case "GET /__emulator/stats":
-        return ok({ ...state.stats, trace: undefined, clients: state.store.size }, traceId)
+        return ok({ ...state.stats, clients: state.store.size }, traceId)
       default:
         return notFound(traceId, "route")
     }

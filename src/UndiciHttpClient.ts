@@ -203,6 +203,12 @@ const decompressor = (encoding: string | undefined): Zlib.Gunzip | Zlib.BrotliDe
   }
 }
 
+/** Stops reading a body we are done with; undici reports that as an abort, which nobody needs to hear. */
+const discard = (stream: Readable): void => {
+  stream.on("error", () => {})
+  stream.destroy()
+}
+
 /**
  * Reads `source` (decompressed per `encoding`) into a string of at most `limit` bytes, then stops reading: a body
  * that is longer, or decompresses to more, is cut there and `truncated`, and nothing past the limit is buffered.
@@ -213,7 +219,7 @@ const readBounded = (source: Readable, encoding: string | undefined, limit: numb
     try {
       inflate = decompressor(encoding)
     } catch (error) {
-      source.destroy()
+      discard(source)
       return reject(error)
     }
     const chunks: Array<Buffer> = []
@@ -240,8 +246,8 @@ const readBounded = (source: Readable, encoding: string | undefined, limit: numb
       if (chunk.length <= room) return void chunks.push(chunk)
       if (room > 0) chunks.push(chunk.subarray(0, room))
       finish(true)
-      source.destroy()
-      inflate?.destroy()
+      discard(source)
+      if (inflate !== undefined) discard(inflate)
     })
     out.on("end", () => finish(false))
     if (inflate === undefined) {

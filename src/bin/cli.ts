@@ -9,17 +9,25 @@
  * @internal
  */
 import { Args, Command, Options } from "@effect/cli"
-import { NodeContext, NodeHttpClient, NodeHttpServer, NodeRuntime } from "@effect/platform-node"
+import { NodeContext, NodeHttpServer, NodeRuntime } from "@effect/platform-node"
 import { Cause, Chunk, Config, ConfigError, Console, Context, Duration, Effect, Either, Exit, Layer, Logger, LogLevel, Option, Redacted, Schedule, Schema, Stream } from "effect"
 import { readFileSync } from "node:fs"
 import { createServer } from "node:http"
 import { ClerkError, Client, Clients, Emulator, RetryPolicy } from "../index.js"
+import * as UndiciHttpClient from "../UndiciHttpClient.js"
 import { version } from "../internal/version.js"
 import { tour } from "./tour.js"
 
 // ---------------------------------------------------------------------------------------------------------------
 // Shared options
 // ---------------------------------------------------------------------------------------------------------------
+
+/** An integer option that must lie in [min, max]; anything else is a usage error before anything runs. */
+const bounded = (option: Options.Options<number>, min: number, max = Number.MAX_SAFE_INTEGER) =>
+  option.pipe(Options.filterMap(
+    (n) => (n >= min && n <= max ? Option.some(n) : Option.none()),
+    max === Number.MAX_SAFE_INTEGER ? `must be ${min} or more` : `must be from ${min} to ${max}`
+  ))
 
 const common = {
   json: Options.boolean("json").pipe(Options.withDescription("Print JSON instead of a table.")),
@@ -34,17 +42,20 @@ const common = {
     Options.withDescription("Retry policy (see README, Resilience)."),
     Options.withDefault("standard")
   ),
-  maxRetries: Options.integer("max-retries").pipe(
+  maxRetries: bounded(Options.integer("max-retries"), 0).pipe(
     Options.withDescription("Override the policy's maximum number of retries."),
     Options.optional
   ),
-  timeoutMs: Options.integer("timeout-ms").pipe(Options.withDescription("Per-attempt timeout in ms."), Options.optional),
-  deadlineMs: Options.integer("deadline-ms").pipe(Options.withDescription("Deadline for a whole call, in ms."), Options.optional),
-  rateLimit: Options.integer("rate-limit").pipe(
-    Options.withDescription("At most this many requests per --rate-interval-ms (default 10000)."),
+  timeoutMs: bounded(Options.integer("timeout-ms"), 1).pipe(Options.withDescription("Per-attempt timeout in ms."), Options.optional),
+  deadlineMs: bounded(Options.integer("deadline-ms"), 1).pipe(
+    Options.withDescription("Deadline for a whole call, in ms."),
     Options.optional
   ),
-  rateIntervalMs: Options.integer("rate-interval-ms").pipe(Options.withDefault(10_000))
+  rateLimit: bounded(Options.integer("rate-limit"), 1).pipe(
+    Options.withDescription("At most this many requests per --rate-interval-ms (default 10000). Default: adaptive."),
+    Options.optional
+  ),
+  rateIntervalMs: bounded(Options.integer("rate-interval-ms"), 1).pipe(Options.withDefault(10_000))
 }
 
 interface Common {
@@ -110,26 +121,77 @@ const withClients = <A, E>(
           ...Option.match(options.apiUrl, { onNone: () => ({}), onSome: (url) => ({ apiUrl: Config.succeed(url) }) })
         })
     })
-    const context = yield* Layer.build(layer.pipe(Layer.provide(NodeHttpClient.layerUndici))).pipe(
+    const context = yield* Layer.build(layer.pipe(Layer.provide(UndiciHttpClient.layer))).pipe(
       Effect.mapError((error) =>
         new UsageError(
           ConfigError.isMissingData(error)
             ? "CLERK_SECRET_KEY is not set: export it (your instance's secret key), or pass --emulator"
-            : `configuration: ${String(error).replace(/^\(?Invalid data at /, "")}`
+            : `configuration: ${describeConfigError(error)}`
         )
       )
     )
     return yield* use(Context.get(context, Clients.Clients), emulator)
   }))
 
+/** `secretKey: the Clerk secret key is empty`, without ConfigError's parentheses. */
+const describeConfigError = (error: ConfigError.ConfigError): string =>
+  ConfigError.reduceWithContext(error, undefined, {
+    andCase: (_, left: string, right: string) => `${left}; ${right}`,
+    orCase: (_, left: string, right: string) => `${left}; ${right}`,
+    invalidDataCase: (_, path, message) => `${path.join(".")}: ${message}`,
+    missingDataCase: (_, path, message) => `${path.join(".")}: ${message}`,
+    sourceUnavailableCase: (_, path, message) => `${path.join(".")}: ${message}`,
+    unsupportedCase: (_, path, message) => `${path.join(".")}: ${message}`
+  })
+
+/** The emulator on a port; a port that is taken (or not allowed) is the user's to fix, said plainly. */
 const emulatorLayer = (options: Emulator.Options, port = 0, host = "127.0.0.1") =>
-  Emulator.layer(options).pipe(Layer.provide(NodeHttpServer.layer(createServer, { port, host })), Layer.orDie)
+  Emulator.layer(options).pipe(
+    Layer.provide(NodeHttpServer.layer(createServer, { port, host })),
+    Layer.catchAllCause((cause) => {
+      const code = Cause.squash(cause)
+      const reason = serveErrorCode(code)
+      return Layer.fail(
+        new UsageError(
+          reason === "EADDRINUSE"
+            ? `port ${port} on ${host} is already in use (EADDRINUSE): pass another --port, or 0 for any free port`
+            : `cannot listen on ${host}:${port}${reason === undefined ? "" : ` (${reason})`}`
+        )
+      )
+    })
+  )
+
+/** The system error code inside a platform `ServeError` (`EADDRINUSE`, `EACCES`, …). */
+const serveErrorCode = (error: unknown): string | undefined => {
+  let current: unknown = error
+  for (let depth = 0; depth < 5 && typeof current === "object" && current !== null; depth++) {
+    if ("code" in current && typeof current.code === "string") return current.code
+    current = "cause" in current ? current.cause : undefined
+  }
+  return undefined
+}
 
 // ---------------------------------------------------------------------------------------------------------------
 // Output
 // ---------------------------------------------------------------------------------------------------------------
 
-const write = (text: string) => Effect.sync(() => void process.stdout.write(text))
+/** Set once stdout's reader went away (`| head`): output stops and the command ends quietly. */
+let stdoutClosed = false
+process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+  if (error.code !== "EPIPE") throw error
+  stdoutClosed = true
+})
+
+class StdoutClosed {
+  readonly _tag = "StdoutClosed"
+}
+
+const write = (text: string): Effect.Effect<void, StdoutClosed> =>
+  Effect.suspend(() => {
+    if (stdoutClosed) return Effect.fail(new StdoutClosed())
+    process.stdout.write(text)
+    return Effect.void
+  })
 
 const table = (rows: ReadonlyArray<Record<string, string>>): string => {
   if (rows.length === 0) return "(no clients)\n"
@@ -145,7 +207,7 @@ const summary = (client: Client.Client): Record<string, string> => ({
   sessions: client.sessions.map((session) => `${session.status}`).join(",") || "-",
   "last active session": client.lastActiveSessionId ?? "-",
   "last strategy": client.lastAuthenticationStrategy ?? "-",
-  "created at": String(client.createdAt)
+  "created at": new Date(client.createdAt).toISOString()
 })
 
 /** JSON output is Clerk's own wire format, so it matches Clerk's docs and `emulator --data` can load it back. */
@@ -246,17 +308,28 @@ const stream = Command.make("stream", {
     }))).pipe(Command.withDescription("Every client as NDJSON, page by page (progress on stderr when it is a terminal)."))
 
 const emulator = Command.make("emulator", {
-  port: Options.integer("port").pipe(Options.withDescription("Port to listen on (0 = any free port)."), Options.withDefault(4010)),
+  port: bounded(Options.integer("port"), 0, 65_535).pipe(
+    Options.withDescription("Port to listen on (0 = any free port)."),
+    Options.withDefault(4010)
+  ),
   host: Options.text("host").pipe(Options.withDefault("127.0.0.1")),
-  clients: Options.integer("clients").pipe(Options.withDescription("How many clients to generate."), Options.withDefault(25)),
+  clients: bounded(Options.integer("clients"), 0).pipe(
+    Options.withDescription("How many clients to generate (default 25; not with --data)."),
+    Options.optional
+  ),
   seed: Options.integer("seed").pipe(Options.withDefault(1)),
   data: Options.file("data", { exists: "yes" }).pipe(
     Options.withDescription("Serve the clients in this JSON file (Clerk's wire format) instead of generated ones."),
     Options.optional
   ),
   faultRate: Options.float("fault-rate").pipe(
+    Options.filterMap((rate) => (rate >= 0 && rate <= 1 ? Option.some(rate) : Option.none()), "must be from 0 to 1"),
     Options.withDescription("Fraction (0 to 1) of requests answered with a random transient fault."),
     Options.withDefault(0)
+  ),
+  rateLimit: Options.text("rate-limit").pipe(
+    Options.withDescription("Enforce Clerk's rate limit: production (1000/10s), development (100/10s) or N/<interval>, e.g. 50/1s."),
+    Options.optional
   ),
   secretKey: Options.redacted("secret-key").pipe(
     Options.withDescription("The key requests must carry (default sk_test_effect_clerk_emulator)."),
@@ -268,26 +341,47 @@ const emulator = Command.make("emulator", {
       ? Emulator.clientsFromJson(readFileSync(options.data.value, "utf8"))
       : Either.right(undefined)
     if (Either.isLeft(data)) return yield* Effect.fail(new UsageError(`--data: ${data.left}`))
+    if (Option.isSome(options.data) && Option.isSome(options.clients)) {
+      return yield* Effect.fail(new UsageError("--clients and --data exclude each other: --data serves exactly the clients in the file"))
+    }
+    const rateLimit = Option.isSome(options.rateLimit) ? Emulator.parseRateLimit(options.rateLimit.value) : Either.right(undefined)
+    if (Either.isLeft(rateLimit)) return yield* Effect.fail(new UsageError(`--rate-limit: ${rateLimit.left}`))
     const secretKey = Option.map(options.secretKey, Redacted.value)
     const running = yield* Layer.build(emulatorLayer({
-      seedClients: options.clients,
+      seedClients: Option.getOrElse(options.clients, () => 25),
       seed: options.seed,
       faultRate: options.faultRate,
+      ...(rateLimit.right === undefined ? {} : { rateLimit: rateLimit.right }),
       ...(data.right === undefined ? {} : { clients: data.right }),
       ...Option.match(secretKey, { onNone: () => ({}), onSome: (key) => ({ secretKey: key }) })
     }, options.port, options.host))
     const service = Context.get(running, Emulator.Emulator)
-    yield* Console.log(`effect-clerk emulator listening at ${service.apiUrl} (${service.size} clients)`)
-    if (Option.isNone(secretKey)) yield* Console.log(`accepts: Authorization: Bearer ${Emulator.defaultSecretKey}`)
-    yield* Console.log("Ctrl-C to stop.")
-    return yield* Effect.never
+    yield* write(`effect-clerk emulator listening at ${service.apiUrl} (${service.size} clients)\n`)
+    if (Option.isNone(secretKey)) yield* write(`accepts: Authorization: Bearer ${Emulator.defaultSecretKey}\n`)
+    yield* write("Ctrl-C to stop.\n")
+    return yield* untilOrphaned
   }).pipe(Effect.scoped)).pipe(Command.withDescription("Run the local Clerk-compatible Clients emulator."))
+
+/**
+ * Runs until interrupted (Ctrl-C, SIGTERM), or until the process that started us is gone: `npx` does not always pass
+ * SIGTERM on, and an emulator left listening on its port would be in the way of the next one.
+ */
+const untilOrphaned = Effect.async<never>(() => {
+  const parent = process.ppid
+  const timer = setInterval(() => {
+    if (process.ppid !== parent) process.kill(process.pid, "SIGTERM")
+  }, 500)
+  return Effect.sync(() => clearInterval(timer))
+})
 
 const tourCommand = Command.make("tour", {}, () =>
   Effect.scoped(Effect.gen(function*() {
     const running = Context.get(yield* Layer.build(emulatorLayer({ seedClients: 120, seed: 2026 })), Emulator.Emulator)
     const context = yield* Layer.build(
-      Clients.layer({ secretKey: running.secretKey, apiUrl: running.apiUrl }).pipe(Layer.provide(NodeHttpClient.layerUndici), Layer.orDie)
+      Clients.layer({ secretKey: running.secretKey, apiUrl: running.apiUrl }).pipe(
+        Layer.provide(UndiciHttpClient.layer),
+        Layer.orDie
+      )
     )
     return yield* tour.pipe(
       Effect.provideService(Emulator.Emulator, running),
@@ -302,6 +396,41 @@ const root = Command.make("effect-clerk").pipe(
 
 const cli = Command.run(root, { name: "effect-clerk", version })
 
+/** ANSI styling only for a terminal, and never under `NO_COLOR`. */
+const colour = process.stdout.isTTY === true && (process.env.NO_COLOR ?? "") === ""
+// eslint-disable-next-line no-control-regex
+const ansi = /\u001b\[[0-9;]*m/g
+const plain = (args: ReadonlyArray<unknown>) => args.map((a) => (typeof a === "string" ? a.replace(ansi, "") : a))
+
+/** The console, with ANSI escapes removed from what @effect/cli prints when colour is off. */
+const plainConsole = (console: Console.Console): Console.Console => ({
+  ...console,
+  log: (...args) => console.log(...plain(args)),
+  error: (...args) => console.error(...plain(args)),
+  unsafe: {
+    ...console.unsafe,
+    log: (...args) => console.unsafe.log(...plain(args)),
+    error: (...args) => console.unsafe.error(...plain(args))
+  }
+})
+
+const withPlainText = <A, E, R>(self: Effect.Effect<A, E, R>) =>
+  colour ? self : Effect.consoleWith((console) => Effect.withConsole(self, plainConsole(console)))
+
+/** @effect/cli reads `--log-level` only before the subcommand; users put it anywhere. */
+const hoistLogLevel = (argv: ReadonlyArray<string>): Array<string> => {
+  const [node = "node", script = "effect-clerk", ...args] = argv
+  const hoisted: Array<string> = []
+  const rest: Array<string> = []
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!
+    if (arg === "--log-level" && i + 1 < args.length) hoisted.push(arg, args[++i]!)
+    else if (arg.startsWith("--log-level=")) hoisted.push(arg)
+    else rest.push(arg)
+  }
+  return [node, script, ...hoisted, ...rest]
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // Errors and exit codes
 // ---------------------------------------------------------------------------------------------------------------
@@ -314,14 +443,18 @@ const fail = (code: number, text: string) =>
     process.stderr.write(`error: ${text}\n`)
   })
 
+const afterAttempts = (error: ClerkError.ClientsError) =>
+  error.attempts !== undefined && error.attempts > 1 ? ` after ${error.attempts} attempts` : ""
+
 const describeClerk = (error: ClerkError.ClerkErrors) =>
   [
     `${error.status} ${error.errors.map((e) => `${e.code}: ${e.longMessage ?? e.message}`).join("; ") || "(no details)"}`,
     error.clerkTraceId === undefined ? "" : ` [trace ${error.clerkTraceId}]`,
-    error.retryAfter === undefined ? "" : ` (retry after ${Duration.format(error.retryAfter)})`
+    error.retryAfter === undefined ? "" : ` (retry after ${Duration.format(error.retryAfter)})`,
+    afterAttempts(error)
   ].join("")
 
-const main = cli(process.argv).pipe(
+const main = cli(hoistLogLevel(process.argv)).pipe(
   Effect.catchIf(ClerkError.isClientsError, (error) =>
     error._tag === "ClerkErrors"
       ? fail(exitCodes.clerk, describeClerk(error))
@@ -331,19 +464,25 @@ const main = cli(process.argv).pipe(
           : error.reason === "Transport" || error.reason === "Timeout"
           ? exitCodes.transport
           : exitCodes.response,
-        `${error.reason}: ${error.description}${error.status === undefined ? "" : ` (HTTP ${error.status})`}${
-          error.attempts !== undefined && error.attempts > 1 ? ` after ${error.attempts} attempts` : ""
-        }`
+        `${error.reason}: ${error.description}${error.status === undefined ? "" : ` (HTTP ${error.status})`}${afterAttempts(error)}`
       )),
   Effect.catchAll((error) =>
-    error instanceof UsageError ? fail(exitCodes.usage, error.message) : Effect.sync(() => {
-      // @effect/cli has already printed the usage problem and the help.
-      exitCode = exitCodes.usage
-    })
+    error instanceof UsageError
+      ? fail(exitCodes.usage, error.message)
+      : error instanceof StdoutClosed
+      // The reader of our output is gone (`| head`): what it wanted, it has.
+      ? Effect.void
+      : Effect.sync(() => {
+        // @effect/cli has already printed the usage problem and the help.
+        exitCode = exitCodes.usage
+      })
   ),
   Effect.catchAllDefect((defect) => fail(exitCodes.unexpected, Cause.pretty(Cause.die(defect)))),
   Effect.provide(NodeContext.layer),
-  Logger.withMinimumLogLevel(LogLevel.Error)
+  // Logs go to stderr, never into the output a script reads; @effect/cli's help is plain text off a terminal.
+  withPlainText,
+  Logger.withMinimumLogLevel(LogLevel.Error),
+  Effect.provide(Logger.replace(Logger.defaultLogger, Logger.withConsoleError(Logger.defaultLogger)))
 )
 
 NodeRuntime.runMain(main, {
