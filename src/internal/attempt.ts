@@ -62,38 +62,36 @@ export const hasBoundedBody = (
 
 let liveClock: Clock.Clock | undefined
 /** The default clock, on which a `setTimeout` is the right timer; any other (`TestClock`) keeps virtual time. */
-const isLive = (clock: Clock.Clock): boolean => clock === (liveClock ??= Effect.runSync(Effect.clock))
+export const isLive = (clock: Clock.Clock): boolean => clock === (liveClock ??= Effect.runSync(Effect.clock))
 
 /**
  * A layer's attempt timeouts. Until a transport has claimed an offered limit, every attempt also runs under the
  * pipeline's own timeout; once one has, attempts on the live clock are handed to it with no forked fiber. A transport
- * that stops claiming (a `transformClient` that sends some requests elsewhere) is noticed on the next attempt and
- * the pipeline's timeout comes back.
+ * that stops claiming (a `transformClient` that sends some requests elsewhere) is noticed when its attempt ends, and
+ * the pipeline's timeout comes back from the next attempt on.
  */
 export class Timeouts {
   private transportEnforces = false
 
-  /**
-   * `attempt(offer)` under a time limit of `millis`; `onTimeout` builds the error. `attempt` must provide the offer
-   * (if any) to the transport and fail with `onTimeout()` when the transport reports expiry.
-   */
-  run<A, E>(
+  /** The offer for one attempt: on the live clock only (a transport's timer cannot follow `TestClock`). */
+  offer(clock: Clock.Clock, millis: number): AttemptTimeoutOffer | undefined {
+    return isLive(clock) ? new AttemptTimeoutOffer(millis) : undefined
+  }
+
+  /** `attempt` under its time limit: the transport's, once one claims offers, else the pipeline's own. */
+  limit<A, E>(
+    attempt: Effect.Effect<A, E>,
+    offer: AttemptTimeoutOffer | undefined,
     millis: number,
-    attempt: (offer: AttemptTimeoutOffer | undefined) => Effect.Effect<A, E>,
     onTimeout: () => E
   ): Effect.Effect<A, E> {
-    return Effect.clockWith((clock) => {
-      if (!isLive(clock)) return Effect.timeoutFail(attempt(undefined), { duration: Duration.millis(millis), onTimeout })
-      const offer = new AttemptTimeoutOffer(millis)
-      const settle = () => {
-        this.transportEnforces = offer.claimed
-      }
-      const settled = Effect.mapBoth(attempt(offer), {
-        onSuccess: (a) => (settle(), a),
-        onFailure: (e) => (settle(), e)
-      })
-      return this.transportEnforces ? settled : liveTimeout(settled, millis, onTimeout)
-    })
+    if (offer === undefined) return Effect.timeoutFail(attempt, { duration: Duration.millis(millis), onTimeout })
+    return this.transportEnforces ? attempt : liveTimeout(attempt, millis, onTimeout)
+  }
+
+  /** Called when an attempt ends: did its transport claim the offer? */
+  settle(offer: AttemptTimeoutOffer | undefined): void {
+    if (offer !== undefined) this.transportEnforces = offer.claimed
   }
 }
 

@@ -19,11 +19,11 @@ import * as Either from "effect/Either"
 import * as MetricLabel from "effect/MetricLabel"
 import * as ParseResult from "effect/ParseResult"
 import * as Redacted from "effect/Redacted"
-import * as Stream from "effect/Stream"
 import { ClerkErrors, ClerkErrorsBody, type ClientsError, SDKError } from "../ClerkError.js"
 import * as ClerkMetrics from "../ClerkMetrics.js"
 import type { CallOptions } from "../Clients.js"
-import { AttemptTimeout, type AttemptTimeoutOffer, type BodyText, BoundedBody, hasBoundedBody, timeout } from "./attempt.js"
+import { AttemptTimeout, type AttemptTimeoutOffer, type BodyText, timeout } from "./attempt.js"
+import { isUndecodable, readBounded } from "./body.js"
 import type { Encoded, Endpoint } from "./endpoints.js"
 import { decoder } from "./fastDecode.js"
 import { retrying } from "./retry.js"
@@ -54,26 +54,25 @@ export const execute = <I, A>(
     const tags = metricTags(endpoint.operation)
 
     let attempts = 0
+    const onTimeout = () => attemptTimeout(context, limit)
     // Waiting for our turn is outside the attempt's timeout (it is not the server being slow) and inside the
     // deadline (it is part of the call).
-    const attempt = Effect.clockWith((clock) =>
-      Effect.flatMap(transport.pacer.admit, (waited) => {
+    const attempt = Effect.clockWith((clock) => {
+      const go = (waited: number): Effect.Effect<A, ClientsError> => {
         attempts++
         if (waited > 0) ClerkMetrics.pacingWait.unsafeUpdate(waited, tags.operation)
         const start = clock.unsafeCurrentTimeMillis()
+        const offer = transport.timeouts.offer(clock, limitMillis)
         const seen: { status: number | undefined } = { status: undefined }
         const settle = (status: number | undefined, label: string, retryAfter: number) => {
           const now = clock.unsafeCurrentTimeMillis()
+          transport.timeouts.settle(offer)
           transport.pacer.observe(now, status, retryAfter)
           ClerkMetrics.requests.unsafeUpdate(1, tags.status(label))
           ClerkMetrics.requestDuration.unsafeUpdate(now - start, tags.operation)
           if (status === 429) ClerkMetrics.rateLimited.unsafeUpdate(1, tags.operation)
         }
-        const sent = transport.timeouts.run(
-          limitMillis,
-          (offer) => send(transport, endpoint, request, context, offer, seen),
-          () => attemptTimeout(context, limit)
-        )
+        const sent = transport.timeouts.limit(send(transport, endpoint, request, context, offer, seen), offer, limitMillis, onTimeout)
         return Effect.mapBoth(sent, {
           onSuccess: (value) => {
             settle(seen.status, String(seen.status), 0)
@@ -84,8 +83,10 @@ export const execute = <I, A>(
             return error
           }
         })
-      })
-    )
+      }
+      const wait = transport.pacer.reserve(clock.unsafeCurrentTimeMillis())
+      return wait === 0 ? go(0) : Effect.flatMap(transport.pacer.wait(wait), go)
+    })
 
     const withRetries = (deadlineAt: number | undefined) =>
       policy === false ? attempt : retrying(attempt, policy, deadlineAt, tags.operation)
@@ -338,24 +339,14 @@ const formatPath = (path: ReadonlyArray<PropertyKey>): string =>
 const truncate = (text: string, max: number): string =>
   text.length <= max ? text : `${text.slice(0, max)}… (${text.length - max} more chars)`
 
-/**
- * Reads at most `limit` bytes of the (decompressed) body. A response that reads its own body within a bound
- * (effect-clerk's `UndiciHttpClient`, on every framing and encoding) does so; otherwise a declared `Content-Length`
- * within the limit, on a body the transport does not decompress, is read whole; anything else is streamed and cut,
- * so a hostile or broken server cannot make us buffer an unbounded body.
- */
+/** The body, bounded (see body.ts); a read that fails is a transport failure, or the body's fault when undecodable. */
 const readText = (
   response: HttpClientResponse.HttpClientResponse,
   limit: number,
   context: RequestContext,
   offer: AttemptTimeoutOffer | undefined
-): Effect.Effect<BodyText, SDKError> => {
-  const read: Effect.Effect<BodyText, HttpClientError.ResponseError> = hasBoundedBody(response)
-    ? response[BoundedBody](limit)
-    : declaredWithin(response, limit)
-    ? Effect.map(response.text, (text) => ({ text, truncated: false }))
-    : readStream(response, limit)
-  return Effect.mapError(read, (error) =>
+): Effect.Effect<BodyText, SDKError> =>
+  Effect.mapError(readBounded(response, limit), (error) =>
     attemptTimedOut(offer, context) ?? new SDKError({
       ...context,
       status: response.status,
@@ -363,50 +354,6 @@ const readText = (
       description: `response body could not be read: ${describeCause(error.cause) ?? error.message}`,
       ...lowLevelCause(error.cause)
     }))
-}
-
-/** A corrupt compressed stream or an encoding we cannot decode is the body's fault, not the connection's. */
-const isUndecodable = (cause: unknown): boolean =>
-  cause instanceof Error && "code" in cause &&
-  (cause.code === "Z_DATA_ERROR" || cause.code === "Z_BUF_ERROR" || cause.code === "ERR_BROTLI_DECOMPRESSION_FAILED" ||
-    cause.code === "ERR_CONTENT_ENCODING")
-
-/**
- * `Content-Length` counts the bytes on the wire; with a `Content-Encoding`, a transport that decompresses (`fetch`)
- * hands over more than that, so only an unencoded body may be read whole on its declared length.
- */
-const declaredWithin = (response: HttpClientResponse.HttpClientResponse, limit: number): boolean => {
-  const encoding = response.headers["content-encoding"]
-  if (encoding !== undefined && encoding.trim().toLowerCase() !== "identity") return false
-  const declared = Number(response.headers["content-length"])
-  return Number.isFinite(declared) && declared <= limit
-}
-
-const readStream = (
-  response: HttpClientResponse.HttpClientResponse,
-  limit: number
-): Effect.Effect<BodyText, HttpClientError.ResponseError> =>
-  response.stream.pipe(
-    Stream.runFoldWhile(
-      { chunks: new Array<Uint8Array>(), size: 0 },
-      (acc) => acc.size <= limit,
-      (acc, chunk) => {
-        acc.chunks.push(chunk)
-        return { chunks: acc.chunks, size: acc.size + chunk.length }
-      }
-    ),
-    Effect.map(({ chunks, size }) => {
-      const bytes = new Uint8Array(Math.min(size, limit))
-      let offset = 0
-      for (const chunk of chunks) {
-        if (offset >= bytes.length) break
-        const part = chunk.subarray(0, bytes.length - offset)
-        bytes.set(part, offset)
-        offset += part.length
-      }
-      return { text: new TextDecoder().decode(bytes), truncated: size > limit }
-    })
-  )
 
 const responseDetails = (
   transport: Transport,

@@ -24,8 +24,14 @@ import type { Options } from "../Clients.js"
 import { isBackpressure } from "./status.js"
 
 export interface Pacer {
-  /** Waits for this attempt's turn; succeeds with the milliseconds waited. */
-  readonly admit: Effect.Effect<number>
+  /**
+   * Takes this attempt's turn at `now`: 0 when it may go at once, otherwise the milliseconds to wait, through
+   * `wait`. Two steps, so that the common case costs no Effect. With a fixed limit it is never 0 (every attempt
+   * waits for a permit).
+   */
+  readonly reserve: (now: number) => number
+  /** Waits `millis` (and for the gate, if it closed meanwhile, and for the fixed limit); succeeds with the time waited. */
+  readonly wait: (millis: number) => Effect.Effect<number>
   /** Records how an attempt ended: its status (none for a transport failure) and the `Retry-After` it carried. */
   readonly observe: (now: number, status: number | undefined, retryAfterMillis: number) => void
 }
@@ -140,20 +146,22 @@ export const make = (
       algorithm: fixed.algorithm ?? "fixed-window"
     })
 
-    /** Takes a slot at the gate and rate; once there, goes unless the gate closed meanwhile (then queues again). */
-    const turn = (waited: number): Effect.Effect<number> =>
-      Effect.flatMap(Clock.currentTimeMillis, (now) => {
-        const wait = state.reserve(now)
-        return wait === 0 ? Effect.succeed(waited) : Effect.zipRight(Effect.sleep(Duration.millis(wait)), arrive(waited + wait))
-      })
-    const arrive = (waited: number): Effect.Effect<number> =>
-      Effect.flatMap(Clock.currentTimeMillis, (now) => (state.isOpen(now) ? Effect.succeed(waited) : turn(waited)))
-
-    const admit = fixed === undefined ? turn(0) : Effect.flatMap(Clock.currentTimeMillis, (start) =>
-      limiter(Effect.zipRight(turn(0), Effect.map(Clock.currentTimeMillis, (now) => now - start))))
+    /** Sleeps to the slot taken; goes unless the gate closed meanwhile (then takes a new slot). */
+    const sleepThenGo = (wait: number, waited: number): Effect.Effect<number> =>
+      Effect.zipRight(
+        Effect.sleep(Duration.millis(wait)),
+        Effect.flatMap(Clock.currentTimeMillis, (now) => {
+          if (state.isOpen(now)) return Effect.succeed(waited + wait)
+          return sleepThenGo(state.reserve(now), waited + wait)
+        })
+      )
+    const withFixedLimit = (waiting: Effect.Effect<number>): Effect.Effect<number> =>
+      fixed === undefined ? waiting : Effect.flatMap(Clock.currentTimeMillis, (start) =>
+        limiter(Effect.zipRight(waiting, Effect.map(Clock.currentTimeMillis, (now) => now - start))))
 
     return {
-      admit,
+      reserve: fixed === undefined ? (now) => state.reserve(now) : (now) => Math.max(state.reserve(now), Number.MIN_VALUE),
+      wait: (millis) => withFixedLimit(millis >= 1 ? sleepThenGo(millis, 0) : Effect.succeed(0)),
       observe: (now, status, retryAfterMillis) => state.observe(now, status, retryAfterMillis)
     }
   })
