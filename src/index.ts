@@ -26,6 +26,13 @@ export * as ClerkError from "./ClerkError.js"
 export * as Clients from "./Clients.js"
 
 /**
+ * The metrics every call records: requests by operation and status, retries, 429s, time waited, latency.
+ *
+ * @since 0.2.0
+ */
+export * as ClerkMetrics from "./ClerkMetrics.js"
+
+/**
  * Retry policies as `Schedule`s.
  *
  * @since 0.1.0

@@ -5,8 +5,8 @@
  * - **The gate.** A 429 or 503 with `Retry-After` closes it until then, for every call of the layer (or of every
  *   layer with the same key, with `rateScope: "process"`). Waiting there is not a retry.
  * - **The adaptive rate** (the default, `rateLimit: "adaptive"`). Until Clerk first throttles, nothing is paced.
- *   The first throttle sets the rate to what got through: successes since pacing began, over that time plus the
- *   `Retry-After` (the rest of Clerk's window). After that, the rate grows while calls succeed by 1 % (at least
+ *   The first throttle that follows at least 10 successes sets the rate to what got through: successes since
+ *   pacing began, over that time plus the `Retry-After` (the rest of Clerk's window). After that, the rate grows while calls succeed by 1 % (at least
  *   0.5 request/s) per second (additive increase) and drops by 15 % on each later 429 (multiplicative decrease);
  *   rejections that arrive while the gate is closed, or within a second of a decrease, count as one throttle.
  * - **A fixed limit** (`rateLimit: { limit, interval }`), on top of which `adaptive: true` adds the adaptive rate.
@@ -61,7 +61,8 @@ class RateState {
       at = Math.max(at, this.nextSlot)
       this.nextSlot = at + 1000 / this.rate
     }
-    return at - now
+    // Whole milliseconds: a slot is never early, and clocks sleep in whole units.
+    return Math.ceil(at - now)
   }
 
   isOpen(now: number): boolean {
@@ -87,6 +88,8 @@ class RateState {
     }
     if (!this.adaptive || sameThrottle || status !== 429) return
     if (this.rate === undefined) {
+      // Too few requests got through to tell the limit (the key's budget may be spent by others): the gate is enough.
+      if (this.passed < minSample) return
       // What got through since pacing began, over that time plus the rest of Clerk's window.
       const window = now - (this.since ?? now) + Math.max(retryAfterMillis, 1000)
       this.rate = Math.max(minRate, (this.passed * 1000) / window)
@@ -102,6 +105,9 @@ class RateState {
 
 /** Never slower than one request every two seconds, however hard Clerk throttles. */
 const minRate = 0.5
+
+/** How many requests must have got through before a throttle is read as the limit. */
+const minSample = 10
 
 /** `rateScope: "process"`: one state per key, shared by every layer of this process (weakly held). */
 const shared = new Map<string, WeakRef<RateState>>()
