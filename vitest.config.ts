@@ -15,6 +15,9 @@ export default defineConfig({
     // The JSON report lets .ci/run print a plain "N passed, N failed" closing line.
     reporters: ["default", ["json", { outputFile: ".vitest-results.json" }]],
     testTimeout: 30_000,
+    // Most suites wait on sockets and timers, not the CPU: three files at a time on this 2-core machine.
+    maxWorkers: 3,
+    minWorkers: 1,
     hookTimeout: 30_000
   }
 })

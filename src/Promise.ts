@@ -5,12 +5,18 @@
  * ```ts
  * import { ClerkClients } from "effect-clerk"
  *
- * const clerk = ClerkClients.make({ secretKey: process.env.CLERK_SECRET_KEY! })
- * const page = await clerk.clients.list({ limit: 20, offset: 10 })
- * const client = await clerk.clients.get("client_2abc", { signal: AbortSignal.timeout(2_000) })
- * for await (const c of clerk.clients.stream()) console.log(c.id)
- * await clerk.close()
+ * const clerk = ClerkClients.make({ secretKey: process.env.CLERK_SECRET_KEY ?? "" })
+ * try {
+ *   const page = await clerk.clients.list({ limit: 20, offset: 10 })
+ *   const client = await clerk.clients.get("client_2abc", { signal: AbortSignal.timeout(2_000) })
+ *   for await (const c of clerk.clients.stream()) console.log(c.id)
+ * } finally {
+ *   await clerk.close()
+ * }
  * ```
+ *
+ * The transport defaults to the fastest the runtime has: effect-clerk's `UndiciHttpClient` on Node, `fetch` on Bun,
+ * Deno, workers and browsers. The library's own log lines (the deprecation warning of `list`) go to stderr.
  *
  * Failures are thrown as the very `ClerkErrors` / `SDKError` instances the Effect API fails with, so both
  * `instanceof` and `_tag` work. An aborted call rejects with the signal's reason (an `AbortError` by default) and
@@ -23,26 +29,33 @@ import type * as HttpClient from "@effect/platform/HttpClient"
 import * as Cause from "effect/Cause"
 import * as ConfigError from "effect/ConfigError"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
+import * as FiberRef from "effect/FiberRef"
+import * as HashSet from "effect/HashSet"
 import * as Layer from "effect/Layer"
+import * as Logger from "effect/Logger"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Option from "effect/Option"
+import * as Predicate from "effect/Predicate"
 import * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
 import type * as Domain from "./Client.js"
 import type { ClientsError } from "./ClerkError.js"
 import * as Clients from "./Clients.js"
+import { describeConfigError } from "./internal/configError.js"
+import { checkOptions } from "./internal/transport.js"
 
 /**
  * Options of {@link make}: those of `Clients.layer`, with the secret key as a plain string or `Redacted`, and the
- * transport as a layer (default `FetchHttpClient.layer`, which works on Node 20+, Bun, Deno and edge runtimes).
+ * transport as a layer (default: the fastest the runtime has, see {@link defaultHttpClient}).
  *
  * @since 0.1.0
  * @category Models
  */
 export interface Options extends Omit<Clients.Options, "secretKey"> {
   readonly secretKey: string | Redacted.Redacted<string>
-  /** e.g. `NodeHttpClient.layerUndici` from `@effect/platform-node` for the fastest transport on Node. */
+  /** The transport, e.g. `FetchHttpClient.layer`. Default {@link defaultHttpClient}. */
   readonly httpClient?: Layer.Layer<HttpClient.HttpClient>
 }
 
@@ -83,24 +96,68 @@ export interface ClerkClients extends AsyncDisposable {
   readonly close: () => Promise<void>
 }
 
+/** Node itself, not Bun or Deno (whose `undici` is a stub or another implementation). */
+const isNode = (): boolean => {
+  const process: unknown = Reflect.get(globalThis, "process")
+  const versions = Predicate.hasProperty(process, "versions") ? process.versions : undefined
+  return Predicate.hasProperty(versions, "node") && !Predicate.hasProperty(versions, "bun") && !("Deno" in globalThis)
+}
+
 /**
- * Creates a client with one managed Effect runtime, released by `close()` or `await using`.
+ * Node's transport (undici, node:zlib), loaded only on Node. The specifier is not a literal, so that bundlers for
+ * workers and browsers leave that module out; the annotation restores the type the dynamic import cannot know.
+ */
+const undiciModule = "./UndiciHttpClient.js"
+const loadUndici: () => Promise<typeof import("./UndiciHttpClient.js")> = () => import(/* @vite-ignore */ undiciModule)
+
+/**
+ * The fastest transport this runtime supports: effect-clerk's `UndiciHttpClient` on Node (when its `undici` can send
+ * requests), `FetchHttpClient.layer` everywhere else (Bun, Deno, Cloudflare Workers, browsers).
  *
  * @example
  * ```ts
  * import { ClerkClients } from "effect-clerk"
- * await using clerk = ClerkClients.make({ secretKey: "sk_test_…", timeout: "5 seconds" })
- * const client = await clerk.clients.get("client_2abc")
+ * const clerk = ClerkClients.make({ secretKey: "sk_test_…", httpClient: ClerkClients.defaultHttpClient })
+ * ```
+ * @since 0.2.0
+ * @category Layers
+ */
+export const defaultHttpClient: Layer.Layer<HttpClient.HttpClient> = Layer.unwrapEffect(
+  isNode()
+    ? Effect.tryPromise(loadUndici).pipe(
+      Effect.map((module) => (module.isSupported ? module.layer : FetchHttpClient.layer)),
+      Effect.orElseSucceed(() => FetchHttpClient.layer)
+    )
+    : Effect.succeed(FetchHttpClient.layer)
+)
+
+/**
+ * Creates a client with one managed Effect runtime, released by `close()` (or `await using` where the runtime has
+ * it: Node 24+, or TypeScript's downlevel). Options are checked here: a missing secret key or a bad URL throws a
+ * `TypeError` at once, not on the first call.
+ *
+ * @example
+ * ```ts
+ * import { ClerkClients } from "effect-clerk"
+ * const clerk = ClerkClients.make({ secretKey: "sk_test_…", timeout: "5 seconds" })
+ * try {
+ *   const client = await clerk.clients.get("client_2abc")
+ * } finally {
+ *   await clerk.close()
+ * }
  * ```
  * @since 0.1.0
  * @category Constructors
  */
 export const make = (options: Options): ClerkClients => {
   const { httpClient, secretKey, ...rest } = options
-  const layer = Clients.layer({
+  const layerOptions = {
     ...rest,
     secretKey: Redacted.isRedacted(secretKey) ? secretKey : Redacted.make(secretKey)
-  }).pipe(Layer.provide(httpClient ?? FetchHttpClient.layer))
+  }
+  const checked = Effect.runSync(Effect.either(checkOptions(layerOptions)))
+  if (Either.isLeft(checked)) throw new TypeError(`effect-clerk: invalid options: ${describeConfigError(checked.left)}`)
+  const layer = Clients.layer(layerOptions).pipe(Layer.provide(httpClient ?? defaultHttpClient))
   const runtime = ManagedRuntime.make(layer)
   let closed = false
 
@@ -111,7 +168,7 @@ export const make = (options: Options): ClerkClients => {
     if (closed) throw new Error("effect-clerk: this client was closed")
     signal?.throwIfAborted()
     const exit = await runtime.runPromiseExit(
-      Effect.flatMap(Clients.Clients, use),
+      toStderr(Effect.flatMap(Clients.Clients, use)),
       signal === undefined ? undefined : { signal }
     )
     if (Exit.isSuccess(exit)) return exit.value
@@ -144,6 +201,7 @@ export const make = (options: Options): ClerkClients => {
           if (closed) throw new Error("effect-clerk: this client was closed")
           const base = await runtime.runtime()
           const clientsStream = Stream.unwrap(Effect.map(Clients.Clients, (service) => service.stream(params, effectOptions)))
+            .pipe(Stream.provideSomeLayer(stderrLoggers))
           const abortable = signal === undefined ? clientsStream : Stream.interruptWhen(clientsStream, onAbort(signal))
           yield* Stream.toAsyncIterableRuntime(abortable, base)
           signal?.throwIfAborted()
@@ -161,13 +219,18 @@ export const make = (options: Options): ClerkClients => {
   return { clients, close, [Symbol.asyncDispose]: close }
 }
 
+/** The library's log lines (the deprecation warning of `list`) go to stderr: stdout belongs to the program. */
+const loggers = HashSet.make(Logger.withConsoleError(Logger.logfmtLogger), Logger.tracerLogger)
+const toStderr = <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.locally(self, FiberRef.currentLoggers, loggers)
+const stderrLoggers = Layer.scopedDiscard(Effect.locallyScoped(FiberRef.currentLoggers, loggers))
+
 /** The error to throw for a failed run: the typed error itself, the abort reason, or the defect. */
 const thrown = (cause: Cause.Cause<ClientsError | ConfigError.ConfigError>, signal: AbortSignal | undefined): unknown => {
   const failure = Cause.failureOption(cause)
   if (Option.isSome(failure)) {
     const error = failure.value
     // The layer could not be built: bad options are a programming error, reported as such.
-    return ConfigError.isConfigError(error) ? new TypeError(`effect-clerk: invalid options: ${String(error)}`) : error
+    return ConfigError.isConfigError(error) ? new TypeError(`effect-clerk: invalid options: ${describeConfigError(error)}`) : error
   }
   if (Cause.isInterruptedOnly(cause) && signal?.aborted === true) return signal.reason
   return Cause.squash(cause)

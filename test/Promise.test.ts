@@ -117,13 +117,46 @@ describe("Promise API", () => {
       expect(server.received).toHaveLength(1)
     }))
 
-  it.effect("bad options reject with a TypeError naming the problem, and never echo the key", () =>
+  it("bad options throw a TypeError from make, naming the problem, never echoing the key", () => {
+    const thrown = (options: ClerkClients.Options) => {
+      try {
+        ClerkClients.make(options)
+        return undefined
+      } catch (e) {
+        return e
+      }
+    }
+    const http = thrown({ secretKey: "sk_test_SECRETVALUE", apiUrl: "http://example.com/v1" })
+    expect(http).toBeInstanceOf(TypeError)
+    expect(String(http)).toContain("apiUrl: the API URL must use https")
+    expect(String(http)).not.toContain("SECRETVALUE")
+    // `process.env.CLERK_SECRET_KEY!` with the variable unset.
+    const unset = thrown({ secretKey: Reflect.get({}, "CLERK_SECRET_KEY") })
+    expect(String(unset)).toBe("TypeError: effect-clerk: invalid options: secretKey: the Clerk secret key must be a string, got undefined")
+    expect(String(thrown({ secretKey: " " }))).toContain("secretKey: the Clerk secret key is empty")
+  })
+
+  it.scoped("the library's log lines go to stderr, never stdout", () =>
     Effect.gen(function*() {
-      const clerk = ClerkClients.make({ secretKey: "sk_test_SECRETVALUE", apiUrl: "http://example.com/v1" })
-      const error = yield* Effect.promise(() => clerk.clients.get("c").catch((e: unknown) => e))
-      expect(error).toBeInstanceOf(TypeError)
-      expect(String(error)).toContain("must use https")
-      expect(String(error)).not.toContain("SECRETVALUE")
-      yield* Effect.promise(() => clerk.close())
+      const { emulator } = yield* start({ seedClients: 2 })
+      const writes = { stdout: [] as Array<string>, stderr: [] as Array<string> }
+      const spy = (stream: "stdout" | "stderr") => {
+        const original = console[stream === "stdout" ? "log" : "error"]
+        return { original, replace: (...args: Array<unknown>) => void writes[stream].push(args.map(String).join(" ")) }
+      }
+      const log = spy("stdout")
+      const error = spy("stderr")
+      console.log = log.replace
+      console.error = error.replace
+      try {
+        const clerk = ClerkClients.make({ secretKey: "sk_test_effect_clerk_emulator", apiUrl: emulator.apiUrl })
+        yield* Effect.promise(() => clerk.clients.list({ limit: 1 }))
+        yield* Effect.promise(() => clerk.close())
+      } finally {
+        console.log = log.original
+        console.error = error.original
+      }
+      expect(writes.stdout).toEqual([])
+      expect(writes.stderr.join("\n")).toContain("GET /v1/clients is deprecated")
     }))
 })

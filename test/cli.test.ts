@@ -10,7 +10,8 @@ import { start } from "./support/EmulatorFixture.js"
 
 /** Recognisable, so a leak anywhere in the output is found by a plain substring search. */
 const fakeKey = "sk_test_LEAKCHECK_0f1e2d3c4b5a69788796a5b4c3d2e1f0"
-const cli = fileURLToPath(new URL("../src/bin/cli.ts", import.meta.url))
+// The bundled command, as it ships (`npm test` bundles it from src/ first).
+const cli = fileURLToPath(new URL("../dist/bin/cli.js", import.meta.url))
 
 interface Run {
   readonly code: number | null
@@ -20,7 +21,7 @@ interface Run {
 
 const run = (args: ReadonlyArray<string>, env: Record<string, string | undefined> = {}, stdin?: string) =>
   Effect.async<Run>((resume) => {
-    const child = spawn(process.execPath, ["--import", "tsx", cli, ...args], {
+    const child = spawn(process.execPath, [cli, ...args], {
       env: { ...process.env, CLERK_SECRET_KEY: undefined, CLERK_API_URL: undefined, ...env },
       stdio: ["pipe", "pipe", "pipe"]
     })
@@ -140,7 +141,7 @@ describe.concurrent("effect-clerk CLI", () => {
 
   it.effect("emulator serves on the port it is given until stopped; tour prints the tour and exits 0", () =>
     Effect.gen(function*() {
-      const child = spawn(process.execPath, ["--import", "tsx", cli, "emulator", "--port", "0", "--clients", "7"], {
+      const child = spawn(process.execPath, [cli, "emulator", "--port", "0", "--clients", "7"], {
         stdio: ["ignore", "pipe", "pipe"]
       })
       const apiUrl = yield* Effect.async<string>((resume) => {
@@ -166,5 +167,66 @@ describe.concurrent("effect-clerk CLI", () => {
       expect(tour.stdout).toContain("verify a minted client token")
       expect(tour.stdout).toMatch(/got client_\w+ after 3 requests/)
       expect(tour.stdout).toContain("Done.")
+    }))
+
+  it.effect("bad numbers are usage errors before anything runs: timeouts, retries, ports, counts, fault rates", () =>
+    Effect.gen(function*() {
+      const env = { CLERK_SECRET_KEY: fakeKey, CLERK_API_URL: "http://127.0.0.1:9/v1" }
+      for (const args of [
+        ["get", "x", "--timeout-ms", "-1"],
+        ["get", "x", "--max-retries", "-3"],
+        ["get", "x", "--deadline-ms", "0"],
+        ["emulator", "--port", "-1"],
+        ["emulator", "--port", "70000"],
+        ["emulator", "--clients", "-5"],
+        ["emulator", "--fault-rate", "2"],
+        ["emulator", "--rate-limit", "fast"]
+      ]) {
+        const result = yield* run(args, env)
+        expect([args.join(" "), result.code]).toEqual([args.join(" "), 2])
+        expect(result.stderr).not.toContain("RangeError")
+        expect(result.stderr).not.toMatch(/\n\s+at /)
+      }
+    }))
+
+  it.scoped("the emulator says plainly when its port is taken, and refuses --clients next to --data", () =>
+    Effect.gen(function*() {
+      const { emulator } = yield* start({ seedClients: 2 })
+      const port = new URL(emulator.apiUrl).port
+      const taken = yield* run(["emulator", "--port", port])
+      expect(taken.code).toBe(2)
+      expect(taken.stderr).toContain(`port ${port} on 127.0.0.1 is already in use (EADDRINUSE)`)
+      expect(taken.stderr).not.toMatch(/\n\s+at /)
+      const both = yield* run(["emulator", "--data", cli, "--clients", "5"])
+      expect(both.code).toBe(2)
+      expect(both.stderr).toContain("--clients and --data exclude each other")
+    }))
+
+  it.scoped("a 503 that never ends says how many attempts were made; --log-level works after the subcommand", () =>
+    Effect.gen(function*() {
+      const { emulator } = yield* start({ secretKey: fakeKey, seedClients: 2 })
+      yield* emulator.injectFaults({ status: 503, times: 10 })
+      const env = { CLERK_SECRET_KEY: fakeKey, CLERK_API_URL: emulator.apiUrl }
+      const result = yield* run(["get", emulator.clients[0]!.id, "--max-retries", "1", "--log-level", "debug"], env)
+      expect(result.code).toBe(3)
+      expect(result.stderr).toContain("503")
+      expect(result.stderr).toContain("after 2 attempts")
+      // The debug line of the retry shows the log level took effect, and it went to stderr, not stdout.
+      expect(result.stderr).toContain("retry 1 in")
+      expect(result.stdout).toBe("")
+      noLeak(result)
+    }))
+
+  it.effect("help is plain text off a terminal and under NO_COLOR; a config error has no stray punctuation", () =>
+    Effect.gen(function*() {
+      for (const env of [{}, { NO_COLOR: "1" }]) {
+        const help = yield* run(["list", "--help"], env)
+        expect(help.stdout).not.toMatch(/\u001b\[/)
+      }
+      const bad = yield* run(["get", "x"], { CLERK_SECRET_KEY: fakeKey, CLERK_API_URL: "http://example.com/v1" })
+      expect(bad.code).toBe(2)
+      expect(bad.stderr.trim()).toBe(
+        "error: configuration: apiUrl: the API URL must use https (plain http is allowed only for loopback hosts), got http://example.com"
+      )
     }))
 })

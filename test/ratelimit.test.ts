@@ -1,89 +1,16 @@
-/**
- * Pipelines under Clerk's rate limit, rehearsed on TestClock: the emulator enforces the limit on the test's clock,
- * requests are answered in memory (ClientsTest), and the driver below moves virtual time from one sleep to the next
- * once the in-memory requests of the current instant have settled.
- */
+/** Concurrency, the gate alone, the shared gate and metrics under Clerk's limit (see support/rateLimited.ts). */
 import { describe, expect, it } from "@effect/vitest"
-import { Clock, Context, Effect, Fiber, Layer, Metric, Option, TestClock, TestServices } from "effect"
+import { Context, Effect, Fiber, Layer, Metric, TestClock } from "effect"
 import { ClerkMetrics, Clients, ClientsTest, RetryPolicy } from "../src/index.js"
 import * as Fixtures from "./support/fixtures.js"
+import { drive, ids, settle, workload } from "./support/rateLimited.js"
 import * as TestServer from "./support/TestServer.js"
 
-/** Lets the event loop run the in-memory requests that are in flight (real time, a few turns). */
-const settle = TestServices.provideLive(
-  Effect.promise(() => new Promise<void>((resolve) => setImmediate(() => setImmediate(() => setImmediate(resolve)))))
-)
-
-/**
- * Runs `fiber` to completion on TestClock: settles the in-flight requests, then jumps to the next sleep. Calls
- * `observe(now)` at every step. Returns the virtual time that passed.
- */
-const drive = <A, E>(fiber: Fiber.Fiber<A, E>, observe: (now: number) => Effect.Effect<void> = () => Effect.void) =>
-  Effect.gen(function*() {
-    const start = yield* Clock.currentTimeMillis
-    for (let step = 0; step < 200_000; step++) {
-      yield* settle
-      if (Option.isSome(yield* Fiber.poll(fiber))) return (yield* Clock.currentTimeMillis) - start
-      const now = yield* Clock.currentTimeMillis
-      yield* observe(now - start)
-      const next = Array.from(yield* TestClock.sleeps()).filter((at) => at > now).sort((a, b) => a - b)[0]
-      yield* TestClock.adjust(next === undefined ? 1 : Math.min(next - now, 50))
-    }
-    return yield* Effect.dieMessage("the workload did not finish")
-  })
-
-const ids = (backend: ClientsTest.Controls, n: number) =>
-  Array.from({ length: n }, (_, i) => backend.clients[i % backend.clients.length]!.id)
-
-/** 1,000 gets at `concurrency` against 50 requests per second, on the Clients defaults (standard retries, adaptive). */
-const workload = (concurrency: number, options: ClientsTest.Options = {}) =>
-  Effect.gen(function*() {
-    const backend = yield* ClientsTest.ClientsTest
-    const clients = yield* Clients.Clients
-    const calls = ids(backend, 1000)
-    let rejectedInFirstWindow: number | undefined
-    const fiber = yield* Effect.fork(Effect.forEach(calls, (id) => clients.get(id), { concurrency }))
-    const elapsed = yield* drive(fiber, (now) =>
-      now >= 1000 && rejectedInFirstWindow === undefined
-        ? Effect.map(backend.stats, (stats) => void (rejectedInFirstWindow = stats.rateLimited))
-        : Effect.void)
-    const results = yield* Fiber.join(fiber)
-    const stats = yield* backend.stats
-    return { calls, results, elapsed, stats, rejectedInFirstWindow: rejectedInFirstWindow ?? stats.rateLimited }
-  }).pipe(
-    Effect.provide(ClientsTest.layer({
-      seedClients: 200,
-      rateLimit: { limit: 50, window: "1 second" },
-      retry: RetryPolicy.standard,
-      ...options
-    }))
-  )
-
-/** 1,000 requests at 50 per second: the last window that is needed opens 19 s after the first. */
-const theoreticalMinimum = 19_000
-
-describe("pipelines under Clerk's rate limit (emulator at 50 requests/s, TestClock)", () => {
-  it.effect("with default options, 1,000 gets at concurrency 50 all succeed, within 1.25× the minimum time, with ≤ 5 % rejected", () =>
-    Effect.gen(function*() {
-      const { calls, results, elapsed, stats } = yield* workload(50)
-      expect(results.map((client) => client.id)).toEqual(calls)
-      expect(elapsed).toBeLessThanOrEqual(theoreticalMinimum * 1.25)
-      expect(stats.rateLimited / stats.total).toBeLessThanOrEqual(0.05)
-      expect(stats.total - stats.rateLimited).toBe(1000)
-    }), 120_000)
-
-  it.effect("rateLimit: \"adaptive\", never told the limit: ≤ 2 % of requests rejected after the first window", () =>
-    Effect.gen(function*() {
-      const { results, stats, rejectedInFirstWindow, elapsed } = yield* workload(50, { clientRateLimit: "adaptive" })
-      expect(results).toHaveLength(1000)
-      const later = stats.rateLimited - rejectedInFirstWindow
-      expect(later / (stats.total - rejectedInFirstWindow)).toBeLessThanOrEqual(0.02)
-    }), 120_000)
-
+describe("pipelines under Clerk's rate limit, continued (emulator at 50 requests/s, TestClock)", () => {
   it.effect("at concurrency 500 no call is lost, and memory stays flat", () =>
     Effect.gen(function*() {
       const before = process.memoryUsage().heapUsed
-      const { calls, results, stats, elapsed } = yield* workload(500)
+      const { calls, results, stats } = yield* workload(500)
       expect(results.map((client) => client.id)).toEqual(calls)
       expect(stats.total - stats.rateLimited).toBe(1000)
       expect(process.memoryUsage().heapUsed - before).toBeLessThan(128 * 1024 * 1024)

@@ -10,11 +10,12 @@
  */
 import { Args, Command, Options } from "@effect/cli"
 import { NodeContext, NodeHttpServer, NodeRuntime } from "@effect/platform-node"
-import { Cause, Chunk, Config, ConfigError, Console, Context, Duration, Effect, Either, Exit, Layer, Logger, LogLevel, Option, Redacted, Schedule, Schema, Stream } from "effect"
+import { Cause, Chunk, Config, ConfigError, Console, Context, Duration, Effect, Either, Exit, FiberRef, HashSet, Layer, Logger, LogLevel, Option, Redacted, Schedule, Schema, Stream } from "effect"
 import { readFileSync } from "node:fs"
 import { createServer } from "node:http"
 import { ClerkError, Client, Clients, Emulator, RetryPolicy } from "../index.js"
 import * as UndiciHttpClient from "../UndiciHttpClient.js"
+import { describeConfigError } from "../internal/configError.js"
 import { version } from "../internal/version.js"
 import { tour } from "./tour.js"
 
@@ -132,17 +133,6 @@ const withClients = <A, E>(
     )
     return yield* use(Context.get(context, Clients.Clients), emulator)
   }))
-
-/** `secretKey: the Clerk secret key is empty`, without ConfigError's parentheses. */
-const describeConfigError = (error: ConfigError.ConfigError): string =>
-  ConfigError.reduceWithContext(error, undefined, {
-    andCase: (_, left: string, right: string) => `${left}; ${right}`,
-    orCase: (_, left: string, right: string) => `${left}; ${right}`,
-    invalidDataCase: (_, path, message) => `${path.join(".")}: ${message}`,
-    missingDataCase: (_, path, message) => `${path.join(".")}: ${message}`,
-    sourceUnavailableCase: (_, path, message) => `${path.join(".")}: ${message}`,
-    unsupportedCase: (_, path, message) => `${path.join(".")}: ${message}`
-  })
 
 /** The emulator on a port; a port that is taken (or not allowed) is the user's to fix, said plainly. */
 const emulatorLayer = (options: Emulator.Options, port = 0, host = "127.0.0.1") =>
@@ -337,13 +327,13 @@ const emulator = Command.make("emulator", {
   )
 }, (options) =>
   Effect.gen(function*() {
+    if (Option.isSome(options.data) && Option.isSome(options.clients)) {
+      return yield* Effect.fail(new UsageError("--clients and --data exclude each other: --data serves exactly the clients in the file"))
+    }
     const data = Option.isSome(options.data)
       ? Emulator.clientsFromJson(readFileSync(options.data.value, "utf8"))
       : Either.right(undefined)
     if (Either.isLeft(data)) return yield* Effect.fail(new UsageError(`--data: ${data.left}`))
-    if (Option.isSome(options.data) && Option.isSome(options.clients)) {
-      return yield* Effect.fail(new UsageError("--clients and --data exclude each other: --data serves exactly the clients in the file"))
-    }
     const rateLimit = Option.isSome(options.rateLimit) ? Emulator.parseRateLimit(options.rateLimit.value) : Either.right(undefined)
     if (Either.isLeft(rateLimit)) return yield* Effect.fail(new UsageError(`--rate-limit: ${rateLimit.left}`))
     const secretKey = Option.map(options.secretKey, Redacted.value)
@@ -482,7 +472,8 @@ const main = cli(hoistLogLevel(process.argv)).pipe(
   // Logs go to stderr, never into the output a script reads; @effect/cli's help is plain text off a terminal.
   withPlainText,
   Logger.withMinimumLogLevel(LogLevel.Error),
-  Effect.provide(Logger.replace(Logger.defaultLogger, Logger.withConsoleError(Logger.defaultLogger)))
+  // Every log line goes to stderr (whatever logger the runtime installed), so stdout carries only the output.
+  Effect.locally(FiberRef.currentLoggers, HashSet.make(Logger.prettyLogger({ stderr: true, colors: colour }), Logger.tracerLogger))
 )
 
 NodeRuntime.runMain(main, {

@@ -11,6 +11,7 @@ import * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import { identity } from "effect/Function"
 import * as Option from "effect/Option"
 import * as Predicate from "effect/Predicate"
@@ -53,18 +54,27 @@ export const defaultTimeout = Duration.seconds(10)
 /** A full page of 500 clients is about 0.5 MiB. */
 export const defaultMaxResponseBytes = 32 * 1024 * 1024
 
-export const make = (
-  options: Options,
-  client: HttpClient.HttpClient
-): Effect.Effect<Transport, ConfigError.ConfigError, Scope.Scope> =>
+/** The options that need checking, checked: what `make` builds on, and what the Promise API checks up front. */
+export const checkOptions = (options: Options) =>
   Effect.gen(function*() {
     const secretKey = yield* checkSecretKey(options.secretKey)
     const { apiVersion, pathVersion } = yield* checkApiVersion(options.apiVersion)
     const url = yield* checkApiUrl(options.apiUrl ?? defaultApiUrl, pathVersion)
     const maxResponseBytes = options.maxResponseBytes ?? defaultMaxResponseBytes
     if (!Number.isSafeInteger(maxResponseBytes) || maxResponseBytes < 1) {
-      return yield* Effect.fail(ConfigError.InvalidData(["maxResponseBytes"], "must be a positive integer"))
+      return yield* invalid("maxResponseBytes", "must be a positive integer")
     }
+    const timeout = Duration.decode(options.timeout ?? defaultTimeout)
+    if (!(Duration.toMillis(timeout) > 0)) return yield* invalid("timeout", "must be a positive duration")
+    return { secretKey, apiVersion, url, maxResponseBytes, timeout }
+  })
+
+export const make = (
+  options: Options,
+  client: HttpClient.HttpClient
+): Effect.Effect<Transport, ConfigError.ConfigError, Scope.Scope> =>
+  Effect.gen(function*() {
+    const { secretKey, apiVersion, url, maxResponseBytes, timeout } = yield* checkOptions(options)
     const pacer = yield* makePacer(options, Redacted.value(secretKey))
     // A redirect is answered as an error, never followed: following one would send the request (and perhaps the
     // Authorization header) somewhere the user did not configure. Undici and node:http do not follow redirects;
@@ -84,7 +94,7 @@ export const make = (
         accept: "application/json"
       }),
       secretKey,
-      timeout: Duration.decode(options.timeout ?? defaultTimeout),
+      timeout,
       retry: options.retry ?? RetryPolicy.standard,
       deadline: options.deadline === undefined ? undefined : Duration.decode(options.deadline),
       maxResponseBytes,
@@ -94,7 +104,8 @@ export const make = (
     }
   })
 
-const invalid = (path: string, why: string) => Effect.fail(ConfigError.InvalidData([path], why))
+const invalid = (path: string, why: string): Effect.Effect<never, ConfigError.ConfigError> =>
+  Effect.fail(ConfigError.InvalidData([path], why))
 
 /** Checked at layer construction, so a missing key fails there and not on the first call. */
 const checkSecretKey = (key: unknown): Effect.Effect<Redacted.Redacted<string>, ConfigError.ConfigError> => {
@@ -130,8 +141,10 @@ const loopbackHosts = new Set(["localhost", "127.0.0.1", "[::1]"])
  * A base without a path (`https://api.clerk.com`, as `@clerk/backend` takes it) gets `/v1`.
  */
 const checkApiUrl = (input: string, pathVersion: boolean): Effect.Effect<URL, ConfigError.ConfigError> => {
-  if (!URL.canParse(input)) return invalid("apiUrl", `not a URL: ${JSON.stringify(input)}`)
-  const url = new URL(input)
+  // `new URL` rather than `URL.canParse`, which older workerd compatibility dates lack.
+  const parsed = Either.try(() => new URL(input))
+  if (Either.isLeft(parsed)) return invalid("apiUrl", `not a URL: ${JSON.stringify(input)}`)
+  const url = parsed.right
   if (url.username !== "" || url.password !== "") return invalid("apiUrl", "the API URL must not contain credentials")
   if (url.search !== "" || url.hash !== "") return invalid("apiUrl", "the API URL must not have a query or fragment")
   const loopback = loopbackHosts.has(url.hostname) || url.hostname.startsWith("127.")

@@ -1,0 +1,149 @@
+/**
+ * effect-clerk as a consumer gets it: the packed tarball installed into a fresh project next to only its required
+ * peers (effect, @effect/platform), type-checked strictly without skipLibCheck, its CLI and Promise API run there
+ * against the CLI's own emulator. Nothing of this repository's tsconfig, aliases or node_modules is visible to it.
+ */
+import { type ChildProcess, spawnSync } from "node:child_process"
+import { writeFileSync } from "node:fs"
+import { join } from "node:path"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { devDependency, emulatorKey as key, makeProject, type Project, repo, startEmulator } from "./project.js"
+
+const tsc = join(repo, "node_modules", "typescript", "bin", "tsc")
+let project: Project
+let emulator: ChildProcess | undefined
+let apiUrl = ""
+
+const run = (command: string, args: ReadonlyArray<string>, env: Record<string, string> = {}, input?: string) =>
+  spawnSync(command, args, {
+    cwd: project.dir,
+    encoding: "utf8",
+    env: { ...process.env, NO_COLOR: "", ...env },
+    input: input ?? "",
+    timeout: 60_000
+  })
+
+beforeAll(async () => {
+  project = makeProject([`@types/node@${devDependency("@types/node")}`])
+  const started = await startEmulator(project, ["--clients", "30"])
+  emulator = started.process
+  apiUrl = started.apiUrl
+}, 240_000)
+
+afterAll(() => {
+  emulator?.kill("SIGTERM")
+  project?.remove()
+})
+
+const program = `
+import { Effect, Layer, Metric, Redacted, Schedule, Stream } from "effect"
+import { FetchHttpClient } from "@effect/platform"
+import { ClerkClients, ClerkError, ClerkMetrics, Client, Clients, ClientsTest, Emulator, RetryPolicy } from "effect-clerk"
+import * as UndiciHttpClient from "effect-clerk/UndiciHttpClient"
+import * as Promises from "effect-clerk/Promise"
+import * as ClientsModule from "effect-clerk/Clients"
+
+const layer = Clients.layer({ secretKey: Redacted.make("sk_test_x"), retry: RetryPolicy.standard.pipe(Schedule.intersect(Schedule.recurs(2))) })
+export const program: Effect.Effect<ReadonlyArray<Client.Client>, ClerkError.ClientsError> = Effect.gen(function*() {
+  const clients = yield* Clients.Clients
+  const page = yield* clients.list({ limit: 2 })
+  const one = yield* clients.get(page.data[0]!.id, { timeout: "2 seconds" })
+  return yield* Stream.runCollect(clients.stream({ pageSize: 10 })).pipe(Effect.map((chunk) => [one, ...chunk]))
+}).pipe(Effect.provide(layer.pipe(Layer.provide(UndiciHttpClient.isSupported ? UndiciHttpClient.layer : FetchHttpClient.layer))), Effect.orDie)
+export const tested = Effect.flatMap(Clients.Clients, (c) => c.get("x")).pipe(Effect.provide(ClientsTest.layer({ seedClients: 2, rateLimit: "development" })))
+export const emulated: Effect.Effect<string, never, Emulator.Emulator> = Effect.map(Emulator.Emulator, (e) => e.apiUrl)
+export const promised: Promise<Client.Client> = ClerkClients.make({ secretKey: "sk_test_x" }).clients.get("x")
+export const same: typeof ClerkClients.make = Promises.make
+export const metric = Metric.value(ClerkMetrics.requests)
+export const configured = ClientsModule.layerConfig()
+export const guard: (u: unknown) => boolean = ClerkError.isClientsError
+`
+
+const tsconfig = (moduleResolution: "NodeNext" | "Bundler") => ({
+  compilerOptions: {
+    target: "ES2022",
+    lib: ["ES2022", "DOM"],
+    module: moduleResolution === "NodeNext" ? "NodeNext" : "ESNext",
+    moduleResolution,
+    strict: true,
+    exactOptionalPropertyTypes: true,
+    noUncheckedIndexedAccess: true,
+    skipLibCheck: false,
+    noEmit: true,
+    types: ["node"]
+  },
+  files: ["program.ts"]
+})
+
+describe("a consumer's project", () => {
+  for (const resolution of ["NodeNext", "Bundler"] as const) {
+    it(`type-checks a program using every public module, strictly and without skipLibCheck (${resolution})`, () => {
+      writeFileSync(join(project.dir, "program.ts"), program)
+      writeFileSync(join(project.dir, `tsconfig.${resolution}.json`), JSON.stringify(tsconfig(resolution)))
+      const result = run(process.execPath, [tsc, "-p", `tsconfig.${resolution}.json`])
+      expect(result.stdout + result.stderr).toBe("")
+      expect(result.status).toBe(0)
+    }, 60_000)
+  }
+
+  it("installed no package beyond effect-clerk's dependencies and its required peers", () => {
+    const listing = run("npm", ["ls", "--all", "--parseable"]).stdout
+    for (const absent of ["@effect/cli", "@effect/platform-node", "@effect/printer"]) expect(listing).not.toContain(absent)
+    expect(listing).toContain("undici")
+  })
+
+  it("runs the CLI: --help, list, get, verify, stream, with the documented exit codes and plain text off a terminal", () => {
+    const env = { CLERK_SECRET_KEY: key, CLERK_API_URL: apiUrl }
+    const help = run(project.bin, ["--help"])
+    expect(help.status).toBe(0)
+    expect(help.stdout).toContain("effect-clerk")
+    expect(help.stdout).not.toMatch(/\u001b\[/)
+    const listed = run(project.bin, ["list", "--limit", "3", "--json"], env)
+    expect(listed.status).toBe(0)
+    const page: { data: Array<{ id: string }>; total_count: number } = JSON.parse(listed.stdout)
+    expect([page.data.length, page.total_count]).toEqual([3, 30])
+    const got = run(project.bin, ["get", page.data[1]!.id, "--json"], env)
+    expect([got.status, JSON.parse(got.stdout).id]).toEqual([0, page.data[1]!.id])
+    expect(run(project.bin, ["get", "client_missing"], env).status).toBe(3)
+    expect(run(project.bin, ["verify", "--emulator"], {}, "-").status).toBe(0)
+    const streamed = run(project.bin, ["stream", "--page-size", "7"], env)
+    expect(streamed.stdout.trim().split("\n")).toHaveLength(30)
+    expect(run(project.bin, ["list", "--limit", "0"], env).status).toBe(2)
+    expect(run(project.bin, ["get", "x"], { CLERK_API_URL: apiUrl }).status).toBe(2)
+    for (const output of [help, listed, got, streamed]) expect(output.stdout + output.stderr).not.toContain("sk_test_effect")
+  }, 60_000)
+
+  it("streams into a closed pipe without a stack trace", () => {
+    const piped = run("sh", ["-c", `"${project.bin}" stream --emulator --page-size 1 | head -c 100 > /dev/null; echo "exit=\${PIPESTATUS:-$?}"`])
+    expect(piped.stderr).not.toContain("EPIPE")
+    expect(piped.stderr).not.toContain("Unhandled")
+  }, 60_000)
+
+  it("runs the Promise API, with nothing but the program's output on stdout", () => {
+    writeFileSync(join(project.dir, "promise.mjs"), `
+import { ClerkClients } from "effect-clerk"
+const clerk = ClerkClients.make({ secretKey: process.env.CLERK_SECRET_KEY, apiUrl: process.env.CLERK_API_URL })
+try {
+  const page = await clerk.clients.list({ limit: 5 })
+  const one = await clerk.clients.get(page.data[0].id)
+  let streamed = 0
+  for await (const _ of clerk.clients.stream({ pageSize: 8 })) streamed++
+  console.log(JSON.stringify({ listed: page.data.length, one: one.id === page.data[0].id, streamed }))
+} finally {
+  await clerk.close()
+}
+`)
+    const result = run(process.execPath, ["promise.mjs"], { CLERK_SECRET_KEY: key, CLERK_API_URL: apiUrl })
+    expect(result.status).toBe(0)
+    expect(result.stdout).toBe(`${JSON.stringify({ listed: 5, one: true, streamed: 30 })}\n`)
+    expect(result.stderr).toContain("deprecated")
+  }, 60_000)
+
+  it("a missing key fails at make with a TypeError, not on the first call", () => {
+    writeFileSync(join(project.dir, "nokey.mjs"), `
+import { ClerkClients } from "effect-clerk"
+try { ClerkClients.make({ secretKey: process.env.NOT_SET }) } catch (e) { console.log(String(e)) }
+`)
+    expect(run(process.execPath, ["nokey.mjs"]).stdout).toContain("TypeError: effect-clerk: invalid options: secretKey")
+  })
+})

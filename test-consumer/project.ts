@@ -1,0 +1,51 @@
+/**
+ * A fresh consumer project: the packed tarball installed next to only effect-clerk's required peers (plus whatever a
+ * suite adds), and the CLI's own emulator started from it.
+ */
+import { type ChildProcess, execFileSync, spawn } from "node:child_process"
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { fileURLToPath } from "node:url"
+
+export const repo = fileURLToPath(new URL("..", import.meta.url))
+
+/** The exact version this repository develops against, so the consumer installs what CI tested. */
+export const devDependency = (name: string): string => {
+  const manifest: { devDependencies: Record<string, string> } = JSON.parse(readFileSync(join(repo, "package.json"), "utf8"))
+  const version = manifest.devDependencies[name]
+  if (version === undefined) throw new Error(`${name} is not a devDependency`)
+  return version
+}
+
+export interface Project {
+  readonly dir: string
+  readonly bin: string
+  readonly remove: () => void
+}
+
+export const makeProject = (extra: ReadonlyArray<string> = []): Project => {
+  const dir = mkdtempSync(join(tmpdir(), "effect-clerk-consumer-"))
+  const packed = execFileSync("npm", ["pack", "--silent", "--pack-destination", dir], { cwd: repo, encoding: "utf8" })
+    .trim().split("\n").pop()!
+  writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "consumer", private: true, type: "module" }))
+  execFileSync("npm", [
+    "install", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error",
+    join(dir, packed), `effect@${devDependency("effect")}`, `@effect/platform@${devDependency("@effect/platform")}`, ...extra
+  ], { cwd: dir, stdio: "inherit" })
+  return { dir, bin: join(dir, "node_modules", ".bin", "effect-clerk"), remove: () => rmSync(dir, { recursive: true, force: true }) }
+}
+
+/** `effect-clerk emulator` on a free port; resolves with its API URL. */
+export const startEmulator = (project: Project, args: ReadonlyArray<string> = []): Promise<{ apiUrl: string; process: ChildProcess }> => {
+  const child = spawn(project.bin, ["emulator", "--port", "0", ...args], { cwd: project.dir, stdio: ["ignore", "pipe", "pipe"] })
+  return new Promise((resolve, reject) => {
+    child.stdout!.on("data", (chunk: Buffer) => {
+      const match = /listening at (\S+)/.exec(chunk.toString())
+      if (match) resolve({ apiUrl: match[1]!, process: child })
+    })
+    child.on("exit", (code) => reject(new Error(`emulator exited with ${code}`)))
+  })
+}
+
+export const emulatorKey = "sk_test_effect_clerk_emulator"
