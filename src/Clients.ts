@@ -292,14 +292,29 @@ export const make = Effect.fnUntraced(function*(options: Options) {
       if (isLast(first.data)) return Stream.make(first.data)
       const next = start + first.data.length
       const total = first.totalCount
-      const rest = total === undefined
-        ? sequentialPages(page, next, isLast, prefetch)
-        : Stream.iterate(next, (offset) => offset + pageSize).pipe(
-          Stream.takeWhile((offset) => offset < total),
-          Stream.mapEffect(page, { concurrency: prefetch + 1 }),
-          Stream.takeUntil(isLast)
-        )
-      return Stream.concat(Stream.make(first.data), rest)
+      if (total === undefined) return Stream.concat(Stream.make(first.data), sequentialPages(page, next, isLast, prefetch))
+      // Clients created during the stream push the others to higher offsets. Every page says how many clients there
+      // are now; if the last page (pages arrive out of order: the one at the highest offset) says more than were read,
+      // the list grew, and the rest is read page by page until a short one.
+      let lastOffset = -1
+      let reached = next
+      let latestTotal = total
+      const known = Stream.iterate(next, (offset) => offset + pageSize).pipe(
+        Stream.takeWhile((offset) => offset < total),
+        Stream.mapEffect((offset) => Effect.map(list({ limit: pageSize, offset }, callOptions), ({ data, totalCount }) => {
+          if (offset > lastOffset) {
+            lastOffset = offset
+            reached = offset + data.length
+            latestTotal = totalCount ?? total
+          }
+          return data
+        }), { concurrency: prefetch + 1 }),
+        Stream.takeUntil(isLast)
+      )
+      const grown = Stream.suspend(() =>
+        reached >= total && reached < latestTotal ? sequentialPages(page, reached, isLast, prefetch) : Stream.empty
+      )
+      return Stream.concat(Stream.make(first.data), Stream.concat(known, grown))
     })
     return Stream.flattenIterables(pages).pipe(Stream.withSpan("Clients.stream"))
   }

@@ -40,6 +40,7 @@ export interface Controls {
   readonly injectFaults: Emulator.Service["injectFaults"]
   readonly clearFaults: Emulator.Service["clearFaults"]
   readonly stats: Emulator.Service["stats"]
+  readonly createClients: Emulator.Service["createClients"]
 }
 
 /**
@@ -98,7 +99,8 @@ export const layer = (options: Options = {}): Layer.Layer<Clients.Clients | Clie
       mintToken: emulator.mintToken,
       injectFaults: emulator.injectFaults,
       clearFaults: emulator.clearFaults,
-      stats: emulator.stats
+      stats: emulator.stats,
+      createClients: emulator.createClients
     })
     const { clientRateLimit, rateLimit: _serverRateLimit, ...rest } = options
     const clients = Clients.layer({

@@ -27,7 +27,7 @@ import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import * as Domain from "./Client.js"
-import { fromClients, generated, type Store } from "./internal/store.js"
+import { fromClients, generated, type GrowingStore, growing } from "./internal/store.js"
 import { issuer, makeSigner, type Signer } from "./internal/token.js"
 
 /**
@@ -165,6 +165,11 @@ export interface Service {
   readonly clearFaults: Effect.Effect<void>
   /** Requests received so far, per operation (admin routes not counted). */
   readonly stats: Effect.Effect<Stats>
+  /**
+   * Simulates sign-ups: `count` new clients, created now, in front of the others (`GET /v1/clients` is newest
+   * first), so every offset shifts by `count`, as it does on Clerk during a long export.
+   */
+  readonly createClients: (count: number) => Effect.Effect<ReadonlyArray<Domain.Client>>
   /** How many clients it serves. */
   readonly size: number
   /** Every client it serves, newest first (generated ones are materialised on first access). */
@@ -217,7 +222,7 @@ interface Reply {
 }
 
 interface State {
-  readonly store: Store
+  readonly store: GrowingStore
   readonly secretKey: string
   readonly signer: Signer
   readonly queue: Array<{ fault: Fault; remaining: number }>
@@ -277,9 +282,10 @@ export const make = (options: Options = {}) =>
     if (!/^sk_(test|live)_\S+$/.test(secretKey)) {
       return yield* Effect.dieMessage("the emulator's secret key must look like sk_test_… or sk_live_…")
     }
-    const store = options.clients === undefined
-      ? generated(options.seedClients ?? 25, options.seed ?? 1)
-      : fromClients(options.clients)
+    const store = growing(
+      options.clients === undefined ? generated(options.seedClients ?? 25, options.seed ?? 1) : fromClients(options.clients),
+      options.seed ?? 1
+    )
     const signer = yield* makeSigner(options.signingKey ?? `emulator-signing:${secretKey}`)
     const rateLimit = resolveRateLimit(options.rateLimit)
     if (options.rateLimit !== undefined && rateLimit === undefined) {
@@ -323,10 +329,13 @@ export const make = (options: Options = {}) =>
         faultsInjected: state.stats.faultsInjected,
         rateLimited: state.stats.rateLimited
       })),
+      createClients: (count: number) => Effect.map(Clock.currentTimeMillis, (now) => store.create(count, now)),
       get clients() {
         return store.all()
       },
-      size: store.size,
+      get size() {
+        return store.size
+      },
       secretKey: Redacted.make(secretKey)
     }
   })
@@ -368,7 +377,10 @@ export const layer = (options: Options = {}): Layer.Layer<Emulator, never, HttpS
         injectFaults: emulator.injectFaults,
         clearFaults: emulator.clearFaults,
         stats: emulator.stats,
-        size: emulator.size,
+        createClients: emulator.createClients,
+        get size() {
+          return emulator.size
+        },
         get clients() {
           return emulator.clients
         }

@@ -3,6 +3,7 @@ import { Effect } from "effect"
 import { layer as pipelineLayer, sessionsByStatus } from "../examples/pipeline.js"
 import { main as promiseMain } from "../examples/promise.js"
 import { program } from "../examples/quickstart.js"
+import { main as telemetryMain } from "../examples/telemetry.js"
 import { start } from "./support/EmulatorFixture.js"
 
 describe("examples", () => {
@@ -42,5 +43,21 @@ describe("examples", () => {
       for (const client of emulator.clients) for (const s of client.sessions) expected[s.status] = (expected[s.status] ?? 0) + 1
       expect(counts).toEqual(expected)
       expect((yield* emulator.stats).faultsInjected).toBeGreaterThan(0)
+    }))
+
+  it.effect("telemetry exports the operations' spans (with retry events) and effect-clerk's metrics to OpenTelemetry", () =>
+    Effect.gen(function*() {
+      const exported = yield* Effect.promise(telemetryMain)
+      expect(exported.streamed).toBe(10)
+      const names = exported.spans.map((span) => span.name)
+      expect(names).toContain("Clients.get")
+      expect(names).toContain("Clients.list")
+      expect(names).toContain("Clients.stream")
+      expect(exported.spans.find((span) => span.name === "Clients.get")?.events).toContain("retry")
+      expect(exported.metrics).toEqual(expect.arrayContaining([
+        "effect_clerk_requests_total",
+        "effect_clerk_retries_total",
+        "effect_clerk_request_duration_ms"
+      ]))
     }))
 })

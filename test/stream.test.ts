@@ -88,4 +88,21 @@ describe("Clients.stream", () => {
       yield* TestClock.adjust("1 minute")
       expect(server.received).toHaveLength(4) // nothing more was sent
     }))
+
+  it.scoped("clients created during the stream push the rest to later pages: none of them is lost", () =>
+    Effect.gen(function*() {
+      const { emulator, clients } = yield* start({ seedClients: 30 }, { deprecationWarning: false })
+      const before = emulator.clients.map((c) => c.id)
+      let pages = 0
+      const seen = yield* clients.stream({ pageSize: 10, prefetch: 0 }).pipe(
+        Stream.mapChunksEffect((chunk) =>
+          Effect.as(++pages === 1 ? emulator.createClients(4) : Effect.void, chunk)
+        ),
+        Stream.runCollect
+      )
+      const streamed = new Set(ids(seen))
+      for (const id of before) expect(streamed.has(id)).toBe(true)
+      // The 4 that shifted past the first total were read on, page by page.
+      expect(seen.length).toBeGreaterThanOrEqual(34)
+    }))
 })

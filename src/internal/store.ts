@@ -52,6 +52,47 @@ export const generated = (count: number, seed: number): Store => {
   }
 }
 
+/** A store that can also gain clients, newest first in front of the others (sign-ups during a run). */
+export interface GrowingStore extends Store {
+  /** Adds `count` clients created at `now` (epoch millis), in front: every offset shifts by `count`. */
+  readonly create: (count: number, now: number) => ReadonlyArray<Client>
+}
+
+export const growing = (base: Store, seed: number): GrowingStore => {
+  const created: Array<Client> = []
+  const byId = new Map<string, Client>()
+  return {
+    get size() {
+      return created.length + base.size
+    },
+    page: (offset, limit) => {
+      const front = created.slice(offset, offset + limit)
+      if (front.length === limit) return front
+      return front.concat(base.page(Math.max(0, offset - created.length), limit - front.length))
+    },
+    get: (id) => byId.get(id) ?? base.get(id),
+    all: () => created.concat(base.all()),
+    create: (count, now) => {
+      const fresh: Array<Client> = []
+      for (let k = 0; k < count; k++) {
+        const n = created.length + k
+        const template = generateOne(seed ^ 0x5eed, n)
+        const id = `client_new${encodeIndex(n)}${template.id.slice(-16)}`
+        fresh.unshift({
+          ...template,
+          id,
+          sessions: template.sessions.map((session) => ({ ...session, clientId: id })),
+          createdAt: now + k,
+          updatedAt: now + k
+        })
+      }
+      created.unshift(...fresh)
+      for (const client of fresh) byId.set(client.id, client)
+      return fresh
+    }
+  }
+}
+
 const newestFirst = (a: Client, b: Client): number =>
   b.createdAt - a.createdAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
 
