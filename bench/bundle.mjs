@@ -21,8 +21,16 @@ writeFileSync(entry, program)
 
 const size = async (external) => {
   const result = await build({
-    entryPoints: [entry], bundle: true, minify: true, format: "esm", platform: "neutral", write: false,
-    nodePaths: [join(root, "node_modules")], mainFields: ["module", "main"], logLevel: "silent", external
+    entryPoints: [entry],
+    bundle: true,
+    minify: true,
+    format: "esm",
+    platform: "neutral",
+    write: false,
+    nodePaths: [join(root, "node_modules")],
+    mainFields: ["module", "main"],
+    logLevel: "silent",
+    external
   })
   const code = result.outputFiles[0].contents
   return { minified: code.length, gzip: gzipSync(code, { level: 9 }).length }

@@ -39,9 +39,16 @@ const effectClerk = async (transport) => {
   const withClients = (f) => runtime.runPromise(Effect.flatMap(Clients.Clients, f))
   return {
     get: (count, concurrency) =>
-      withClients((c) => Effect.forEach(Array.from({ length: count }, (_, i) => i), () => c.get("client_bench"), { concurrency, discard: true })),
+      withClients((c) =>
+        Effect.forEach(Array.from({ length: count }, (_, i) => i), () => c.get("client_bench"), {
+          concurrency,
+          discard: true
+        })
+      ),
     list: (count) =>
-      withClients((c) => Effect.forEach(Array.from({ length: count }, (_, i) => i), () => c.list({ limit: 500 }), { discard: true })),
+      withClients((c) =>
+        Effect.forEach(Array.from({ length: count }, (_, i) => i), () => c.list({ limit: 500 }), { discard: true })
+      ),
     stream: () => withClients((c) => Stream.runCount(c.stream({ pageSize: 500, prefetch: settings.stream.prefetch })))
   }
 }
@@ -49,27 +56,27 @@ const effectClerk = async (transport) => {
 const rawUndici = async () => {
   const { request } = await import("undici")
   return {
-  get: (count, concurrency) =>
-    pool(count, concurrency, async () => {
-      const res = await request(`${origin}/v1/clients/client_bench`, { headers })
-      JSON.parse(await res.body.text())
-    }),
-  list: (count) =>
-    pool(count, 1, async () => {
-      const res = await request(`${origin}/v1/clients?paginated=true&limit=500`, { headers })
-      JSON.parse(await res.body.text())
-    }),
-  stream: async () => {
-    let offset = 0
-    let seen = 0
-    for (;;) {
-      const res = await request(`${origin}/v1/clients?paginated=true&limit=500&offset=${offset}`, { headers })
-      const page = JSON.parse(await res.body.text())
-      seen += page.data.length
-      offset += page.data.length
-      if (page.data.length < 500) return seen
+    get: (count, concurrency) =>
+      pool(count, concurrency, async () => {
+        const res = await request(`${origin}/v1/clients/client_bench`, { headers })
+        JSON.parse(await res.body.text())
+      }),
+    list: (count) =>
+      pool(count, 1, async () => {
+        const res = await request(`${origin}/v1/clients?paginated=true&limit=500`, { headers })
+        JSON.parse(await res.body.text())
+      }),
+    stream: async () => {
+      let offset = 0
+      let seen = 0
+      for (;;) {
+        const res = await request(`${origin}/v1/clients?paginated=true&limit=500&offset=${offset}`, { headers })
+        const page = JSON.parse(await res.body.text())
+        seen += page.data.length
+        offset += page.data.length
+        if (page.data.length < 500) return seen
+      }
     }
-  }
   }
 }
 
@@ -100,7 +107,8 @@ const contenders = {
   fetch: fetchBaseline,
   "@clerk/backend": clerkBackend,
   "effect-clerk": () => effectClerk(async () => (await import("../dist/UndiciHttpClient.js")).layer),
-  "effect-clerk(undici)": () => effectClerk(async () => (await import("@effect/platform-node/NodeHttpClient")).layerUndici),
+  "effect-clerk(undici)": () =>
+    effectClerk(async () => (await import("@effect/platform-node/NodeHttpClient")).layerUndici),
   "effect-clerk(fetch)": () => effectClerk(async () => (await import("@effect/platform/FetchHttpClient")).layer)
 }
 
@@ -125,5 +133,13 @@ if (scenario === "stream") {
 }
 clearInterval(sampler)
 peakRss = Math.max(peakRss, process.memoryUsage.rss(), process.resourceUsage().maxRSS * 1024)
-console.log(JSON.stringify({ scenario, contender, ...out, result: typeof out.result === "number" ? out.result : undefined, peakRssMb: peakRss / 2 ** 20 }))
+console.log(
+  JSON.stringify({
+    scenario,
+    contender,
+    ...out,
+    result: typeof out.result === "number" ? out.result : undefined,
+    peakRssMb: peakRss / 2 ** 20
+  })
+)
 process.exit(0)

@@ -31,7 +31,11 @@ const page = await call("/clients?paginated=true&limit=500")
 const ids = page.data.map((c) => c.id)
 const { token } = await call("/../__emulator/tokens".replace("/..", ""), {}).catch(async () => {
   const origin = apiUrl.replace(/\/v1$/, "")
-  const res = await request(`${origin}/__emulator/tokens`, { method: "POST", headers, body: JSON.stringify({ client_id: ids[0] }) })
+  const res = await request(`${origin}/__emulator/tokens`, {
+    method: "POST",
+    headers,
+    body: JSON.stringify({ client_id: ids[0] })
+  })
   return res.body.json()
 })
 const afterSeed = rssMb()
@@ -55,4 +59,15 @@ clearInterval(sampler)
 await new Promise((resolve) => setTimeout(resolve, 500))
 const after = rssMb()
 emulator.kill()
-console.log(JSON.stringify({ clients: 100_000, requests: total, seconds, requestsPerSecond: total / seconds, rssAfterSeedMb: afterSeed, rssAtQuartersMb: quarters, rssPeakMb: peak, rssAfterLoadMb: after }))
+console.log(
+  JSON.stringify({
+    clients: 100_000,
+    requests: total,
+    seconds,
+    requestsPerSecond: total / seconds,
+    rssAfterSeedMb: afterSeed,
+    rssAtQuartersMb: quarters,
+    rssPeakMb: peak,
+    rssAfterLoadMb: after
+  })
+)

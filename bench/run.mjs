@@ -23,7 +23,10 @@ const startServer = (framing, latencyMs = 0) => {
   return { server, info }
 }
 const framings = ["content-length", "chunked", "gzip"]
-const servers = Object.fromEntries([...framings.map((f) => [f, startServer(f)]), ["slow", startServer("content-length", 10)]])
+const servers = Object.fromEntries([...framings.map((f) => [f, startServer(f)]), [
+  "slow",
+  startServer("content-length", 10)
+]])
 const infos = Object.fromEntries(await Promise.all(Object.entries(servers).map(async ([k, s]) => [k, await s.info])))
 
 const measure = (scenario, contender, server) => {
@@ -40,8 +43,22 @@ const measure = (scenario, contender, server) => {
 
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]
 
-const getContenders = ["raw-undici", "fetch", "@clerk/backend", "effect-clerk", "effect-clerk(undici)", "effect-clerk(fetch)"]
-const listContenders = ["raw-undici", "fetch", "@clerk/backend", "effect-clerk", "effect-clerk(undici)", "effect-clerk(fetch)"]
+const getContenders = [
+  "raw-undici",
+  "fetch",
+  "@clerk/backend",
+  "effect-clerk",
+  "effect-clerk(undici)",
+  "effect-clerk(fetch)"
+]
+const listContenders = [
+  "raw-undici",
+  "fetch",
+  "@clerk/backend",
+  "effect-clerk",
+  "effect-clerk(undici)",
+  "effect-clerk(fetch)"
+]
 const cells = [
   ...framings.flatMap((f) => [
     ...getContenders.map((c) => ["get", c, f]),
@@ -97,22 +114,75 @@ for (const row of rows) console.log(line(Object.values(row)))
 
 const r = (scenario, server, contender) => results[`${scenario}/${server}/${contender}`]
 const targets = framings.flatMap((f) => [
-  [`${f}: get req/s, own transport vs @clerk/backend`, r("get", f, "effect-clerk").perSecond / r("get", f, "@clerk/backend").perSecond, ">= 2.0", (x) => x >= 2],
-  [`${f}: get CPU/call, own transport vs @clerk/backend`, r("get", f, "effect-clerk").cpuPerOp / r("get", f, "@clerk/backend").cpuPerOp, "<= 0.5", (x) => x <= 0.5],
-  [`${f}: get CPU/call, own transport vs raw undici (stretch)`, r("get", f, "effect-clerk").cpuPerOp / r("get", f, "raw-undici").cpuPerOp, "<= 1.5", (x) => x <= 1.5],
-  [`${f}: list 500 CPU/page (validated) vs @clerk/backend`, r("list", f, "effect-clerk").cpuPerOp / r("list", f, "@clerk/backend").cpuPerOp, "<= 1.0", (x) => x <= 1],
-  [`${f}: stream 1M peak RSS vs raw undici loop`, r("stream", f, "effect-clerk").peakRssMb / r("stream", f, "raw-undici").peakRssMb, "<= 1.5", (x) => x <= 1.5],
-  [`${f}: get req/s, NodeHttpClient.layerUndici vs @clerk/backend`, r("get", f, "effect-clerk(undici)").perSecond / r("get", f, "@clerk/backend").perSecond, ">= 1.0", (x) => x >= 1],
-  [`${f}: get req/s, FetchHttpClient vs @clerk/backend`, r("get", f, "effect-clerk(fetch)").perSecond / r("get", f, "@clerk/backend").perSecond, ">= 1.0", (x) => x >= 1]
+  [
+    `${f}: get req/s, own transport vs @clerk/backend`,
+    r("get", f, "effect-clerk").perSecond / r("get", f, "@clerk/backend").perSecond,
+    ">= 2.0",
+    (x) => x >= 2
+  ],
+  [
+    `${f}: get CPU/call, own transport vs @clerk/backend`,
+    r("get", f, "effect-clerk").cpuPerOp / r("get", f, "@clerk/backend").cpuPerOp,
+    "<= 0.5",
+    (x) => x <= 0.5
+  ],
+  [
+    `${f}: get CPU/call, own transport vs raw undici (stretch)`,
+    r("get", f, "effect-clerk").cpuPerOp / r("get", f, "raw-undici").cpuPerOp,
+    "<= 1.5",
+    (x) => x <= 1.5
+  ],
+  [
+    `${f}: list 500 CPU/page (validated) vs @clerk/backend`,
+    r("list", f, "effect-clerk").cpuPerOp / r("list", f, "@clerk/backend").cpuPerOp,
+    "<= 1.0",
+    (x) => x <= 1
+  ],
+  [
+    `${f}: stream 1M peak RSS vs raw undici loop`,
+    r("stream", f, "effect-clerk").peakRssMb / r("stream", f, "raw-undici").peakRssMb,
+    "<= 1.5",
+    (x) => x <= 1.5
+  ],
+  [
+    `${f}: get req/s, NodeHttpClient.layerUndici vs @clerk/backend`,
+    r("get", f, "effect-clerk(undici)").perSecond / r("get", f, "@clerk/backend").perSecond,
+    ">= 1.0",
+    (x) => x >= 1
+  ],
+  [
+    `${f}: get req/s, FetchHttpClient vs @clerk/backend`,
+    r("get", f, "effect-clerk(fetch)").perSecond / r("get", f, "@clerk/backend").perSecond,
+    ">= 1.0",
+    (x) => x >= 1
+  ]
 ]).concat([
-  ["gzip: wire bytes per list page vs identity", infos.gzip.pageBytes.gzip / infos.gzip.pageBytes.identity, "<= 0.10", (x) => x <= 0.1],
-  ["stream 1M pages/s vs sequential raw loop, 10 ms server", r("stream", "slow", "effect-clerk").perSecond / r("stream", "slow", "raw-undici").perSecond, ">= 1.5", (x) => x >= 1.5]
+  [
+    "gzip: wire bytes per list page vs identity",
+    infos.gzip.pageBytes.gzip / infos.gzip.pageBytes.identity,
+    "<= 0.10",
+    (x) => x <= 0.1
+  ],
+  [
+    "stream 1M pages/s vs sequential raw loop, 10 ms server",
+    r("stream", "slow", "effect-clerk").perSecond / r("stream", "slow", "raw-undici").perSecond,
+    ">= 1.5",
+    (x) => x >= 1.5
+  ]
 ])
-console.log(`\nwire bytes per 500-client list page: ${infos.gzip.pageBytes.identity} B as JSON, ${infos.gzip.pageBytes.gzip} B gzipped`)
-console.log(`bundle (esbuild min, a program calling get through the package index): whole ${bundle.whole.minified} B / ${bundle.whole.gzip} B gzip; effect-clerk's own share ${bundle.marginal.minified} B / ${bundle.marginal.gzip} B gzip\n`)
 console.log(
-  `emulator: ${emulatorMemory.clients} clients seeded, ${emulatorMemory.requests} requests at ${Math.round(emulatorMemory.requestsPerSecond)} req/s; ` +
-    `RSS after seeding ${Math.round(emulatorMemory.rssAfterSeedMb)} MB, at 25/50/75 % of the load ${emulatorMemory.rssAtQuartersMb.join(" / ")} MB, ` +
+  `\nwire bytes per 500-client list page: ${infos.gzip.pageBytes.identity} B as JSON, ${infos.gzip.pageBytes.gzip} B gzipped`
+)
+console.log(
+  `bundle (esbuild min, a program calling get through the package index): whole ${bundle.whole.minified} B / ${bundle.whole.gzip} B gzip; effect-clerk's own share ${bundle.marginal.minified} B / ${bundle.marginal.gzip} B gzip\n`
+)
+console.log(
+  `emulator: ${emulatorMemory.clients} clients seeded, ${emulatorMemory.requests} requests at ${
+    Math.round(emulatorMemory.requestsPerSecond)
+  } req/s; ` +
+    `RSS after seeding ${Math.round(emulatorMemory.rssAfterSeedMb)} MB, at 25/50/75 % of the load ${
+      emulatorMemory.rssAtQuartersMb.join(" / ")
+    } MB, ` +
     `peak ${Math.round(emulatorMemory.rssPeakMb)} MB, after ${Math.round(emulatorMemory.rssAfterLoadMb)} MB\n`
 )
 console.log(line(["target", "measured", "wanted", "met"].map((c, i) => c.padEnd([62, 9, 8, 4][i]))))

@@ -6,9 +6,9 @@
 //   chunked         no Content-Length, the body in 16 KiB chunks (what a streaming server or a proxy sends)
 //   gzip            chunked, gzip-compressed when the request's Accept-Encoding allows it (what a CDN sends);
 //                   identity chunked otherwise
+import { Schema } from "effect"
 import { createServer } from "node:http"
 import { gzipSync } from "node:zlib"
-import { Schema } from "effect"
 import { Client } from "../dist/index.js"
 import { generate } from "../dist/internal/store.js"
 
@@ -54,8 +54,17 @@ const server = createServer((req, res) => {
     return
   }
   if (url.startsWith("/v1/clients/")) return send(req, res, 200, one)
-  send(req, res, 404, body("404", () => '{"errors":[{"code":"resource_not_found","message":"not found"}]}'))
+  send(req, res, 404, body("404", () => "{\"errors\":[{\"code\":\"resource_not_found\",\"message\":\"not found\"}]}"))
 })
 server.keepAliveTimeout = 60_000
-server.listen(0, "127.0.0.1", () =>
-  console.log(JSON.stringify({ port: server.address().port, pageBytes: { identity: page(500).identity.length, gzip: page(500).gzip.length } })))
+server.listen(
+  0,
+  "127.0.0.1",
+  () =>
+    console.log(
+      JSON.stringify({
+        port: server.address().port,
+        pageBytes: { identity: page(500).identity.length, gzip: page(500).gzip.length }
+      })
+    )
+)

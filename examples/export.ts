@@ -11,8 +11,8 @@
  * - Polite: the `Clients` defaults pace the calls under Clerk's rate limit (the shared gate and the adaptive rate),
  *   and retry what is worth retrying.
  */
-import * as SqlClient from "@effect/sql/SqlClient"
 import { SqliteClient } from "@effect/sql-sqlite-node"
+import * as SqlClient from "@effect/sql/SqlClient"
 import { Chunk, Effect, Layer, Schema, Stream } from "effect"
 import { Client, Clients } from "effect-clerk"
 import * as UndiciHttpClient from "effect-clerk/UndiciHttpClient"
@@ -20,9 +20,15 @@ import * as UndiciHttpClient from "effect-clerk/UndiciHttpClient"
 const encode = Schema.encodeSync(Client.Client)
 
 const upsert = (sql: SqlClient.SqlClient, clients: ReadonlyArray<Client.Client>) =>
-  Effect.forEach(clients, (client) =>
-    sql`INSERT INTO clients (id, created_at, json) VALUES (${client.id}, ${client.createdAt}, ${JSON.stringify(encode(client))})
-        ON CONFLICT (id) DO UPDATE SET created_at = excluded.created_at, json = excluded.json`, { discard: true })
+  Effect.forEach(
+    clients,
+    (client) =>
+      sql`INSERT INTO clients (id, created_at, json) VALUES (${client.id}, ${client.createdAt}, ${
+        JSON.stringify(encode(client))
+      })
+        ON CONFLICT (id) DO UPDATE SET created_at = excluded.created_at, json = excluded.json`,
+    { discard: true }
+  )
 
 /** Exports every client; succeeds with how many rows the file holds. */
 export const exportClients = (pageSize = 500) =>
@@ -50,7 +56,9 @@ export const exportClients = (pageSize = 500) =>
     for (let offset = 0;; offset += pageSize) {
       const { data } = yield* clients.list({ limit: pageSize, offset })
       const ids = data.map((client) => client.id)
-      const known = ids.length === 0 ? [] : yield* sql<{ id: string }>`SELECT id FROM clients WHERE ${sql.in("id", ids)}`
+      const known = ids.length === 0
+        ? []
+        : yield* sql<{ id: string }>`SELECT id FROM clients WHERE ${sql.in("id", ids)}`
       yield* upsert(sql, data)
       if (known.length === ids.length || data.length < pageSize) break
     }

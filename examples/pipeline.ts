@@ -5,9 +5,9 @@
  */
 import { NodeHttpServer, NodeRuntime } from "@effect/platform-node"
 import { Effect, Layer, type Redacted, Stream } from "effect"
-import { createServer } from "node:http"
 import { Clients, Emulator, RetryPolicy } from "effect-clerk"
 import * as UndiciHttpClient from "effect-clerk/UndiciHttpClient"
+import { createServer } from "node:http"
 
 const noSessions: Readonly<Record<string, number>> = {}
 
@@ -38,9 +38,11 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     const counts = yield* sessionsByStatus.pipe(Effect.provide(layer(emulator.apiUrl, emulator.secretKey)))
     yield* Effect.log(counts, `after ${(yield* emulator.stats).faultsInjected} injected faults`)
   }).pipe(
-    Effect.provide(Emulator.layer({ seedClients: 2000, faultRate: 0.1 }).pipe(
-      Layer.provide(NodeHttpServer.layer(createServer, { port: 0, host: "127.0.0.1" }))
-    )),
+    Effect.provide(
+      Emulator.layer({ seedClients: 2000, faultRate: 0.1 }).pipe(
+        Layer.provide(NodeHttpServer.layer(createServer, { port: 0, host: "127.0.0.1" }))
+      )
+    ),
     NodeRuntime.runMain
   )
 }

@@ -30,7 +30,9 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const scope = Effect.runSync(Scope.make())
   const context = await Effect.runPromise(
     Layer.buildWithScope(
-      Emulator.layer({ seedClients: 250 }).pipe(Layer.provide(NodeHttpServer.layer(createServer, { port: 0, host: "127.0.0.1" }))),
+      Emulator.layer({ seedClients: 250 }).pipe(
+        Layer.provide(NodeHttpServer.layer(createServer, { port: 0, host: "127.0.0.1" }))
+      ),
       scope
     )
   )

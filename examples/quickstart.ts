@@ -3,9 +3,10 @@
  * It starts the embedded emulator so it needs no Clerk account; point `apiUrl` at Clerk (or drop it) for real use.
  */
 import { NodeHttpClient, NodeHttpServer, NodeRuntime } from "@effect/platform-node"
-import { Effect, Layer, Redacted } from "effect"
-import { createServer } from "node:http"
+import type { Redacted } from "effect"
+import { Effect, Layer } from "effect"
 import { Clients, Emulator, RetryPolicy } from "effect-clerk"
+import { createServer } from "node:http"
 
 export const program = (apiUrl: string, secretKey: Redacted.Redacted<string>, token: string) =>
   Effect.gen(function*() {
@@ -29,9 +30,11 @@ const main = Effect.gen(function*() {
   const result = yield* program(emulator.apiUrl, emulator.secretKey, token)
   yield* Effect.log(result)
 }).pipe(
-  Effect.provide(Emulator.layer({ seedClients: 40 }).pipe(
-    Layer.provide(NodeHttpServer.layer(createServer, { port: 0, host: "127.0.0.1" }))
-  ))
+  Effect.provide(
+    Emulator.layer({ seedClients: 40 }).pipe(
+      Layer.provide(NodeHttpServer.layer(createServer, { port: 0, host: "127.0.0.1" }))
+    )
+  )
 )
 
 if (import.meta.url === `file://${process.argv[1]}`) NodeRuntime.runMain(main)

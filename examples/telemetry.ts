@@ -9,7 +9,11 @@
 import * as OtelMetrics from "@effect/opentelemetry/Metrics"
 import * as OtelResource from "@effect/opentelemetry/Resource"
 import * as OtelTracer from "@effect/opentelemetry/Tracer"
-import { AggregationTemporality, InMemoryMetricExporter, PeriodicExportingMetricReader } from "@opentelemetry/sdk-metrics"
+import {
+  AggregationTemporality,
+  InMemoryMetricExporter,
+  PeriodicExportingMetricReader
+} from "@opentelemetry/sdk-metrics"
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base"
 import { Effect, Layer, Stream } from "effect"
 import { Clients, ClientsTest, RetryPolicy } from "effect-clerk"
@@ -42,7 +46,9 @@ export const main = async () => {
   // Read what was exported before the layer shuts the exporters down.
   const exported = Effect.map(Effect.promise(() => metrics.collect()), (collected) => ({
     spans: spans.getFinishedSpans().map((span) => ({ name: span.name, events: span.events.map((e) => e.name) })),
-    metrics: collected.resourceMetrics.scopeMetrics.flatMap((scope) => scope.metrics.map((metric) => metric.descriptor.name))
+    metrics: collected.resourceMetrics.scopeMetrics.flatMap((scope) =>
+      scope.metrics.map((metric) => metric.descriptor.name)
+    )
   }))
   return Effect.runPromise(
     Effect.map(Effect.zip(pipeline, exported), ([streamed, rest]) => ({ streamed, ...rest })).pipe(

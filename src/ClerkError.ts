@@ -92,7 +92,6 @@ const requestContext = {
   attempts: Schema.optionalWith(Schema.Number, { exact: true })
 }
 
-
 /**
  * Clerk answered with an error body. Raised for the statuses the spec declares for the operation, and for
  * 403, 408, 429 and 5xx when the body is a Clerk error body.
@@ -130,7 +129,9 @@ export class ClerkErrors extends Schema.TaggedError<ClerkErrors>("effect-clerk/C
     const first = this.errors[0]
     const detail = first === undefined
       ? "no error details"
-      : `${first.code}: ${first.longMessage ?? first.message}${this.errors.length > 1 ? ` (+${this.errors.length - 1} more)` : ""}`
+      : `${first.code}: ${first.longMessage ?? first.message}${
+        this.errors.length > 1 ? ` (+${this.errors.length - 1} more)` : ""
+      }`
     return `${this.operation} ${this.method} ${this.path} → ${this.status} ${detail}${suffix(this)}`
   }
 }

@@ -228,11 +228,15 @@ const PaginatedClients = Schema.Struct({
   totalCount: renamed(Schema.NonNegativeInt, "total_count")
 })
 
-const BareClients = Schema.transform(Schema.Array(Client), Schema.Struct({ data: Schema.Array(Schema.typeSchema(Client)) }), {
-  strict: true,
-  decode: (data) => ({ data }),
-  encode: ({ data }) => data
-}).annotations({ identifier: "ClientArray" })
+const BareClients = Schema.transform(
+  Schema.Array(Client),
+  Schema.Struct({ data: Schema.Array(Schema.typeSchema(Client)) }),
+  {
+    strict: true,
+    decode: (data) => ({ data }),
+    encode: ({ data }) => data
+  }
+).annotations({ identifier: "ClientArray" })
 
 /**
  * The body of `GET /v1/clients`: the `{ data, total_count }` envelope (sent for `paginated=true`) or a bare array.

@@ -21,15 +21,15 @@ import * as HttpClient from "@effect/platform/HttpClient"
 import * as Config from "effect/Config"
 import type * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
-import * as Duration from "effect/Duration"
+import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import type * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
-import type * as Domain from "./Client.js"
 import { type ClientsError, SDKError } from "./ClerkError.js"
+import type * as Domain from "./Client.js"
 import * as Endpoints from "./internal/endpoints.js"
 import { execute } from "./internal/http.js"
 import * as Input from "./internal/input.js"
@@ -292,7 +292,9 @@ export const make = Effect.fnUntraced(function*(options: Options) {
       if (isLast(first.data)) return Stream.make(first.data)
       const next = start + first.data.length
       const total = first.totalCount
-      if (total === undefined) return Stream.concat(Stream.make(first.data), sequentialPages(page, next, isLast, prefetch))
+      if (total === undefined) {
+        return Stream.concat(Stream.make(first.data), sequentialPages(page, next, isLast, prefetch))
+      }
       // Clients created during the stream push the others to higher offsets. Every page says how many clients there
       // are now; if the last page (pages arrive out of order: the one at the highest offset) says more than were read,
       // the list grew, and the rest is read page by page until a short one.
@@ -301,14 +303,18 @@ export const make = Effect.fnUntraced(function*(options: Options) {
       let latestTotal = total
       const known = Stream.iterate(next, (offset) => offset + pageSize).pipe(
         Stream.takeWhile((offset) => offset < total),
-        Stream.mapEffect((offset) => Effect.map(list({ limit: pageSize, offset }, callOptions), ({ data, totalCount }) => {
-          if (offset > lastOffset) {
-            lastOffset = offset
-            reached = offset + data.length
-            latestTotal = totalCount ?? total
-          }
-          return data
-        }), { concurrency: prefetch + 1 }),
+        Stream.mapEffect(
+          (offset) =>
+            Effect.map(list({ limit: pageSize, offset }, callOptions), ({ data, totalCount }) => {
+              if (offset > lastOffset) {
+                lastOffset = offset
+                reached = offset + data.length
+                latestTotal = totalCount ?? total
+              }
+              return data
+            }),
+          { concurrency: prefetch + 1 }
+        ),
         Stream.takeUntil(isLast)
       )
       const grown = Stream.suspend(() =>
@@ -415,9 +421,14 @@ const sequentialPages = <A, E>(
   isLast: (data: ReadonlyArray<A>) => boolean,
   prefetch: number
 ): Stream.Stream<ReadonlyArray<A>, E> => {
-  const pages = Stream.paginateEffect(start, (offset) =>
-    Effect.map(page(offset), (data) =>
-      nextPageTuple(data, isLast(data) ? Option.none() : Option.some(offset + data.length))))
+  const pages = Stream.paginateEffect(
+    start,
+    (offset) =>
+      Effect.map(
+        page(offset),
+        (data) => nextPageTuple(data, isLast(data) ? Option.none() : Option.some(offset + data.length))
+      )
+  )
   return prefetch > 0 ? Stream.buffer(pages, { capacity: prefetch }) : pages
 }
 

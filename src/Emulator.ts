@@ -27,7 +27,7 @@ import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import * as Domain from "./Client.js"
-import { fromClients, generated, type GrowingStore, growing } from "./internal/store.js"
+import { fromClients, generated, growing, type GrowingStore } from "./internal/store.js"
 import { issuer, makeSigner, type Signer } from "./internal/token.js"
 
 /**
@@ -106,7 +106,10 @@ export interface Options {
  * @since 0.2.0
  * @category Models
  */
-export type RateLimit = "production" | "development" | { readonly limit: number; readonly window: Duration.DurationInput }
+export type RateLimit = "production" | "development" | {
+  readonly limit: number
+  readonly window: Duration.DurationInput
+}
 
 /**
  * Reads a rate limit as the CLI takes it: `production`, `development`, or `N/<interval>` such as `50/1s`,
@@ -139,7 +142,9 @@ const clerkRateLimits = {
   development: { limit: 100, windowMillis: 10_000 }
 } as const
 
-const resolveRateLimit = (rateLimit: RateLimit | undefined): { readonly limit: number; readonly windowMillis: number } | undefined => {
+const resolveRateLimit = (
+  rateLimit: RateLimit | undefined
+): { readonly limit: number; readonly windowMillis: number } | undefined => {
   if (rateLimit === undefined) return undefined
   if (rateLimit === "production" || rateLimit === "development") return clerkRateLimits[rateLimit]
   const windowMillis = Duration.toMillis(rateLimit.window)
@@ -160,7 +165,10 @@ export interface Service {
   readonly apiUrl: string
   readonly secretKey: Redacted.Redacted<string>
   /** A token `verify` accepts for this client (valid for `expiresIn`, default 1 hour; negative makes it expired). */
-  readonly mintToken: (clientId: string, options?: { readonly expiresIn?: Duration.DurationInput }) => Effect.Effect<string>
+  readonly mintToken: (
+    clientId: string,
+    options?: { readonly expiresIn?: Duration.DurationInput }
+  ) => Effect.Effect<string>
   readonly injectFaults: (...faults: ReadonlyArray<Fault>) => Effect.Effect<void>
   readonly clearFaults: Effect.Effect<void>
   /** Requests received so far, per operation (admin routes not counted). */
@@ -226,7 +234,14 @@ interface State {
   readonly secretKey: string
   readonly signer: Signer
   readonly queue: Array<{ fault: Fault; remaining: number }>
-  readonly stats: { total: number; list: number; get: number; verify: number; faultsInjected: number; rateLimited: number }
+  readonly stats: {
+    total: number
+    list: number
+    get: number
+    verify: number
+    faultsInjected: number
+    rateLimited: number
+  }
   readonly faultRate: number
   readonly random: () => number
   readonly rateLimit: { readonly limit: number; readonly windowMillis: number } | undefined
@@ -283,7 +298,9 @@ export const make = (options: Options = {}) =>
       return yield* Effect.dieMessage("the emulator's secret key must look like sk_test_… or sk_live_…")
     }
     const store = growing(
-      options.clients === undefined ? generated(options.seedClients ?? 25, options.seed ?? 1) : fromClients(options.clients),
+      options.clients === undefined
+        ? generated(options.seedClients ?? 25, options.seed ?? 1)
+        : fromClients(options.clients),
       options.seed ?? 1
     )
     const signer = yield* makeSigner(options.signingKey ?? `emulator-signing:${secretKey}`)
@@ -292,7 +309,9 @@ export const make = (options: Options = {}) =>
       return yield* Effect.dieMessage("the emulator's rateLimit needs a positive integer limit and a positive window")
     }
     const faultRate = options.faultRate ?? 0
-    if (!(faultRate >= 0 && faultRate <= 1)) return yield* Effect.dieMessage("the emulator's faultRate must be from 0 to 1")
+    if (!(faultRate >= 0 && faultRate <= 1)) {
+      return yield* Effect.dieMessage("the emulator's faultRate must be from 0 to 1")
+    }
     const state: State = {
       store,
       secretKey,
@@ -365,7 +384,9 @@ export const layer = (options: Options = {}): Layer.Layer<Emulator, never, HttpS
       const origin = yield* HttpServer.addressWith((address) =>
         Effect.succeed(
           address._tag === "TcpAddress"
-            ? `http://${address.hostname === "0.0.0.0" || address.hostname === "::" ? "127.0.0.1" : address.hostname}:${address.port}`
+            ? `http://${
+              address.hostname === "0.0.0.0" || address.hostname === "::" ? "127.0.0.1" : address.hostname
+            }:${address.port}`
             : `http://unix:${address.path}`
         )
       )
@@ -392,7 +413,12 @@ export const layer = (options: Options = {}): Layer.Layer<Emulator, never, HttpS
 const mint = (signer: Signer, clientId: string, expiresIn: Duration.DurationInput): Effect.Effect<string> =>
   Effect.flatMap(Clock.currentTimeMillis, (now) => {
     const iat = Math.floor(now / 1000)
-    return signer.sign({ iss: issuer, id: clientId, iat, exp: iat + Math.round(Duration.toSeconds(Duration.decode(expiresIn))) })
+    return signer.sign({
+      iss: issuer,
+      id: clientId,
+      iat,
+      exp: iat + Math.round(Duration.toSeconds(Duration.decode(expiresIn)))
+    })
   })
 
 const seededRandom = (seed: number) => {
@@ -422,7 +448,15 @@ const handle = (state: State) =>
     const route = matchRoute(request.method, url.pathname)
     if (route._tag === "NotFound") return respond(notFound(traceId, "route"))
     if (route._tag === "MethodNotAllowed") {
-      return respond(clerkError(405, traceId, "method_not_allowed", "Method not allowed", `${request.method} is not allowed on ${url.pathname}`))
+      return respond(
+        clerkError(
+          405,
+          traceId,
+          "method_not_allowed",
+          "Method not allowed",
+          `${request.method} is not allowed on ${url.pathname}`
+        )
+      )
     }
     if (!authorized) return respond(unauthorized(traceId))
     state.stats.total++
@@ -488,7 +522,13 @@ const overRateLimit = (state: State, traceId: string): Effect.Effect<Reply | und
     if (++state.window.count <= rateLimit.limit) return undefined
     state.stats.rateLimited++
     const seconds = Math.max(1, Math.ceil((start + rateLimit.windowMillis - now) / 1000))
-    const reply = clerkError(429, traceId, "too_many_requests", "Too many requests", "Too many requests, please try again later.")
+    const reply = clerkError(
+      429,
+      traceId,
+      "too_many_requests",
+      "Too many requests",
+      "Too many requests, please try again later."
+    )
     return { ...reply, headers: { ...reply.headers, "retry-after": String(seconds) } }
   })
 }
@@ -527,7 +567,15 @@ const dispatch = (
     case "get": {
       const id = Either.try(() => decodeURIComponent(route.segment))
       if (Either.isLeft(id)) {
-        return Effect.succeed(clerkError(400, traceId, "request_path_invalid", "Invalid path", "The client id is not valid percent-encoding."))
+        return Effect.succeed(
+          clerkError(
+            400,
+            traceId,
+            "request_path_invalid",
+            "Invalid path",
+            "The client id is not valid percent-encoding."
+          )
+        )
       }
       const client = state.store.get(id.right)
       return Effect.succeed(client === undefined ? notFound(traceId, "client") : ok(encodeClient(client), traceId))
@@ -544,7 +592,9 @@ const list = (state: State, url: URL, traceId: string): Reply => {
   const integer = (name: string, fallback: number, min: number, max: number): number | Reply => {
     const raw = params.get(name)
     if (raw === null) return fallback
-    if (!/^\d{1,16}$/.test(raw)) return invalid(name, `${name} must be an integer, got ${JSON.stringify(raw.slice(0, 32))}`)
+    if (!/^\d{1,16}$/.test(raw)) {
+      return invalid(name, `${name} must be an integer, got ${JSON.stringify(raw.slice(0, 32))}`)
+    }
     const value = Number(raw)
     if (value < min || value > max) return invalid(name, `${name} must be between ${min} and ${max}`)
     return value
@@ -567,24 +617,38 @@ const verify = (state: State, request: HttpServerRequest.HttpServerRequest, trac
     const badBody = (code: string, message: string, long: string, param?: string) =>
       clerkError(400, traceId, code, message, long, param === undefined ? undefined : { param_name: param })
     const json = Either.try(() => JSON.parse(text))
-    if (Either.isLeft(json)) return badBody("request_body_invalid", "Invalid request body", "The request body is not valid JSON.")
+    if (Either.isLeft(json)) {
+      return badBody("request_body_invalid", "Invalid request body", "The request body is not valid JSON.")
+    }
     const body: unknown = json.right
     if (!Predicate.isRecord(body) || Array.isArray(body)) {
       return badBody("request_body_invalid", "Invalid request body", "The request body must be a JSON object.")
     }
     const unknownField = Object.keys(body).find((key) => key !== "token")
     if (unknownField !== undefined) {
-      return badBody("form_param_unknown", "Unknown parameter", `${unknownField.slice(0, 64)} is not a valid parameter.`, unknownField.slice(0, 64))
+      return badBody(
+        "form_param_unknown",
+        "Unknown parameter",
+        `${unknownField.slice(0, 64)} is not a valid parameter.`,
+        unknownField.slice(0, 64)
+      )
     }
     if (!("token" in body)) return badBody("form_param_missing", "token is missing", "token must be provided.", "token")
     const token = body.token
-    if (typeof token !== "string") return badBody("form_param_format_invalid", "token is invalid", "token must be a string.", "token")
+    if (typeof token !== "string") {
+      return badBody("form_param_format_invalid", "token is invalid", "token must be a string.", "token")
+    }
     const now = yield* Clock.currentTimeMillis
     const verified = yield* state.signer.verify(token, Math.floor(now / 1000))
     if (Either.isLeft(verified)) {
       return verified.left === "expired"
         ? badBody("token_expired", "Token expired", "The client token has expired.", "token")
-        : badBody("token_invalid", "Token invalid", "The client token is malformed or its signature does not match.", "token")
+        : badBody(
+          "token_invalid",
+          "Token invalid",
+          "The client token is malformed or its signature does not match.",
+          "token"
+        )
     }
     const client = state.store.get(verified.right.id)
     return client === undefined ? notFound(traceId, "client") : ok(encodeClient(client), traceId)
@@ -605,14 +669,24 @@ const admin = (
         const clientId = Predicate.hasProperty(body, "client_id") ? body.client_id : undefined
         const expiresIn = Predicate.hasProperty(body, "expires_in_seconds") ? body.expires_in_seconds : 3600
         if (typeof clientId !== "string" || typeof expiresIn !== "number") {
-          return clerkError(400, traceId, "request_body_invalid", "Invalid request body", "Expected { client_id: string, expires_in_seconds?: number }.")
+          return clerkError(
+            400,
+            traceId,
+            "request_body_invalid",
+            "Invalid request body",
+            "Expected { client_id: string, expires_in_seconds?: number }."
+          )
         }
         return ok({ token: yield* mint(state.signer, clientId, Duration.seconds(expiresIn)) }, traceId)
       }
       case "POST /__emulator/faults": {
         const faults = Predicate.hasProperty(body, "faults") && Array.isArray(body.faults) ? body.faults : undefined
         const parsed = faults?.map(parseFault)
-        if (parsed === undefined || parsed.some((fault) => fault === undefined)) {
+        if (
+          parsed === undefined || parsed.some((fault) =>
+            fault === undefined
+          )
+        ) {
           return clerkError(400, traceId, "request_body_invalid", "Invalid faults", "Expected { faults: Fault[] }.")
         }
         for (const fault of parsed) if (fault !== undefined) state.queue.push({ fault, remaining: fault.times ?? 1 })
@@ -711,7 +785,9 @@ const faultStatus = (fault: Fault, traceId: string): Reply => {
   const status = fault.status ?? 503
   const [code, message] = statusTexts[status] ?? [`status_${status}`, `Injected status ${status}`]
   const reply = clerkError(status, traceId, code, message, `${message} (injected by the emulator).`)
-  return fault.retryAfter === undefined ? reply : { ...reply, headers: { ...reply.headers, "retry-after": fault.retryAfter } }
+  return fault.retryAfter === undefined
+    ? reply
+    : { ...reply, headers: { ...reply.headers, "retry-after": fault.retryAfter } }
 }
 
 const ok = (body: unknown, traceId: string): Reply => ({
@@ -738,10 +814,22 @@ const clerkError = (
 })
 
 const unauthorized = (traceId: string): Reply =>
-  clerkError(401, traceId, "authentication_invalid", "Invalid authentication", "Unable to authenticate the request, you need to supply an active API key.")
+  clerkError(
+    401,
+    traceId,
+    "authentication_invalid",
+    "Invalid authentication",
+    "Unable to authenticate the request, you need to supply an active API key."
+  )
 
 const notFound = (traceId: string, what: "client" | "route"): Reply =>
-  clerkError(404, traceId, "resource_not_found", "not found", what === "client" ? "Client not found." : "No such route.")
+  clerkError(
+    404,
+    traceId,
+    "resource_not_found",
+    "not found",
+    what === "client" ? "Client not found." : "No such route."
+  )
 
 const respond = (reply: Reply): HttpServerResponse.HttpServerResponse =>
   HttpServerResponse.text(reply.body, { status: reply.status, contentType: "application/json", headers: reply.headers })

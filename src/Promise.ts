@@ -40,11 +40,12 @@ import * as Option from "effect/Option"
 import * as Predicate from "effect/Predicate"
 import * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
-import type * as Domain from "./Client.js"
 import type { ClientsError } from "./ClerkError.js"
+import type * as Domain from "./Client.js"
 import * as Clients from "./Clients.js"
 import { describeConfigError } from "./internal/configError.js"
 import { checkOptions } from "./internal/transport.js"
+import type * as UndiciHttpClient from "./UndiciHttpClient.js"
 
 /**
  * Options of {@link make}: those of `Clients.layer`, with the secret key as a plain string or `Redacted`, and the
@@ -108,7 +109,7 @@ const isNode = (): boolean => {
  * workers and browsers leave that module out; the annotation restores the type the dynamic import cannot know.
  */
 const undiciModule = "./UndiciHttpClient.js"
-const loadUndici: () => Promise<typeof import("./UndiciHttpClient.js")> = () => import(/* @vite-ignore */ undiciModule)
+const loadUndici: () => Promise<typeof UndiciHttpClient> = () => import(/* @vite-ignore */ undiciModule)
 
 /**
  * The fastest transport this runtime supports: effect-clerk's `UndiciHttpClient` on Node (when its `undici` can send
@@ -200,7 +201,9 @@ export const make = (options: Options): ClerkClients => {
         async *[Symbol.asyncIterator]() {
           if (closed) throw new Error("effect-clerk: this client was closed")
           const base = await runtime.runtime()
-          const clientsStream = Stream.unwrap(Effect.map(Clients.Clients, (service) => service.stream(params, effectOptions)))
+          const clientsStream = Stream.unwrap(
+            Effect.map(Clients.Clients, (service) => service.stream(params, effectOptions))
+          )
             .pipe(Stream.provideSomeLayer(stderrLoggers))
           const abortable = signal === undefined ? clientsStream : Stream.interruptWhen(clientsStream, onAbort(signal))
           yield* Stream.toAsyncIterableRuntime(abortable, base)
@@ -225,12 +228,17 @@ const toStderr = <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.locally(self,
 const stderrLoggers = Layer.scopedDiscard(Effect.locallyScoped(FiberRef.currentLoggers, loggers))
 
 /** The error to throw for a failed run: the typed error itself, the abort reason, or the defect. */
-const thrown = (cause: Cause.Cause<ClientsError | ConfigError.ConfigError>, signal: AbortSignal | undefined): unknown => {
+const thrown = (
+  cause: Cause.Cause<ClientsError | ConfigError.ConfigError>,
+  signal: AbortSignal | undefined
+): unknown => {
   const failure = Cause.failureOption(cause)
   if (Option.isSome(failure)) {
     const error = failure.value
     // The layer could not be built: bad options are a programming error, reported as such.
-    return ConfigError.isConfigError(error) ? new TypeError(`effect-clerk: invalid options: ${describeConfigError(error)}`) : error
+    return ConfigError.isConfigError(error)
+      ? new TypeError(`effect-clerk: invalid options: ${describeConfigError(error)}`)
+      : error
   }
   if (Cause.isInterruptedOnly(cause) && signal?.aborted === true) return signal.reason
   return Cause.squash(cause)

@@ -82,9 +82,17 @@ export class UndiciDispatcher extends Context.Tag("effect-clerk/UndiciHttpClient
 export const make = (dispatcher: Dispatcher): HttpClient.HttpClient =>
   HttpClient.makeWith<never, never, HttpClientError.HttpClientError, never>(
     (requestEffect) =>
-      Effect.flatMap(requestEffect, (request) =>
-        Effect.withFiberRuntime((fiber) =>
-          send(dispatcher, request, Context.getOption(fiber.currentContext, AttemptTimeout).pipe(Option.getOrUndefined)))),
+      Effect.flatMap(
+        requestEffect,
+        (request) =>
+          Effect.withFiberRuntime((fiber) =>
+            send(
+              dispatcher,
+              request,
+              Context.getOption(fiber.currentContext, AttemptTimeout).pipe(Option.getOrUndefined)
+            )
+          )
+      ),
     Effect.succeed
   )
 
@@ -116,7 +124,11 @@ const send = (
     const controller = new AbortController()
     const body = requestBody(request)
     if (body === undefined) {
-      resume(Effect.fail(new HttpClientError.RequestError({ request, reason: "Encode", description: "unsupported request body" })))
+      resume(
+        Effect.fail(
+          new HttpClientError.RequestError({ request, reason: "Encode", description: "unsupported request body" })
+        )
+      )
       return
     }
     // The attempt's time limit, offered by the Clients pipeline: this transport enforces it, headers and body alike.
@@ -163,7 +175,9 @@ const pathOf = (url: string): string => {
 }
 
 /** The bodies a Clerk client sends (none, or JSON bytes); anything else is refused rather than half-supported. */
-const requestBody = (request: HttpClientRequest.HttpClientRequest): { readonly content: string | Uint8Array | null } | undefined => {
+const requestBody = (
+  request: HttpClientRequest.HttpClientRequest
+): { readonly content: string | Uint8Array | null } | undefined => {
   const body = request.body
   switch (body._tag) {
     case "Empty":
@@ -240,12 +254,15 @@ const readBounded = (source: Readable, encoding: string | undefined, limit: numb
       if (settled) return
       settled = true
       const bytes = Buffer.concat(chunks, Math.min(size, limit))
-      if (inflate === undefined || truncated) return resolve({ text: truncated && inflate !== undefined ? "" : bytes.toString("utf8"), truncated })
+      if (inflate === undefined || truncated) {
+        return resolve({ text: truncated && inflate !== undefined ? "" : bytes.toString("utf8"), truncated })
+      }
       try {
         resolve({ text: inflate(bytes, { maxOutputLength: limit }).toString("utf8"), truncated: false })
       } catch (error) {
-        if (Predicate.hasProperty(error, "code") && error.code === "ERR_BUFFER_TOO_LARGE") resolve({ text: "", truncated: true })
-        else reject(error)
+        if (Predicate.hasProperty(error, "code") && error.code === "ERR_BUFFER_TOO_LARGE") {
+          resolve({ text: "", truncated: true })
+        } else reject(error)
       }
     }
     source.on("data", (chunk: Buffer) => {
@@ -319,9 +336,10 @@ class UndiciResponse extends Inspectable.Class implements HttpClientResponse.Htt
         const encoding = this.encoding
         const declared = Number(this.source.headers["content-length"])
         // An unencoded body of known length within the limit: undici's own reader, the fastest.
-        this.read = (encoding === undefined || encoding === "identity") && Number.isFinite(declared) && declared <= limit
-          ? this.source.body.text().then((text) => ({ text, truncated: false }))
-          : readBounded(this.source.body, encoding, limit)
+        this.read =
+          (encoding === undefined || encoding === "identity") && Number.isFinite(declared) && declared <= limit
+            ? this.source.body.text().then((text) => ({ text, truncated: false }))
+            : readBounded(this.source.body, encoding, limit)
         // The attempt's timer covers the body too; it is done once the body is.
         const done = () => clearTimeout(this.deadline)
         this.read.then(done, done)
@@ -338,8 +356,11 @@ class UndiciResponse extends Inspectable.Class implements HttpClientResponse.Htt
   }
 
   get json(): Effect.Effect<unknown, HttpClientError.ResponseError> {
-    return Effect.flatMap(this.text, (text) =>
-      Effect.try({ try: (): unknown => (text === "" ? null : JSON.parse(text)), catch: (cause) => this.fail(cause) }))
+    return Effect.flatMap(
+      this.text,
+      (text) =>
+        Effect.try({ try: (): unknown => (text === "" ? null : JSON.parse(text)), catch: (cause) => this.fail(cause) })
+    )
   }
 
   get urlParamsBody(): Effect.Effect<UrlParams.UrlParams, HttpClientError.ResponseError> {
@@ -399,7 +420,9 @@ class UndiciResponse extends Inspectable.Class implements HttpClientResponse.Htt
 export const layerWithoutDispatcher: Layer.Layer<HttpClient.HttpClient, never, UndiciDispatcher> = Layer.effectContext(
   Effect.map(UndiciDispatcher, (dispatcher) => {
     if (!usable) {
-      throw new Error("effect-clerk/UndiciHttpClient: this runtime's undici cannot send requests (Bun's is a stub); use FetchHttpClient.layer")
+      throw new Error(
+        "effect-clerk/UndiciHttpClient: this runtime's undici cannot send requests (Bun's is a stub); use FetchHttpClient.layer"
+      )
     }
     return Context.make(HttpClient.HttpClient, make(dispatcher))
   })
@@ -420,7 +443,9 @@ export const layerWithoutDispatcher: Layer.Layer<HttpClient.HttpClient, never, U
 export const layer: Layer.Layer<HttpClient.HttpClient> = layerWithoutDispatcher.pipe(
   Layer.provide(Layer.scoped(
     UndiciDispatcher,
-    Effect.acquireRelease(Effect.sync(() => new Agent({ keepAliveTimeout: 30_000 })), (agent) =>
-      Effect.promise(() => agent.destroy()))
+    Effect.acquireRelease(
+      Effect.sync(() => new Agent({ keepAliveTimeout: 30_000 })),
+      (agent) => Effect.promise(() => agent.destroy())
+    )
   ))
 )

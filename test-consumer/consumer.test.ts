@@ -88,39 +88,54 @@ describe("a consumer's project", () => {
 
   it("installed no package beyond effect-clerk's dependencies and its required peers", () => {
     const listing = run("npm", ["ls", "--all", "--parseable"]).stdout
-    for (const absent of ["@effect/cli", "@effect/platform-node", "@effect/printer"]) expect(listing).not.toContain(absent)
+    for (const absent of ["@effect/cli", "@effect/platform-node", "@effect/printer"]) {
+      expect(listing).not.toContain(absent)
+    }
     expect(listing).toContain("undici")
   })
 
-  it("runs the CLI: --help, list, get, verify, stream, with the documented exit codes and plain text off a terminal", () => {
-    const env = { CLERK_SECRET_KEY: key, CLERK_API_URL: apiUrl }
-    const help = run(project.bin, ["--help"])
-    expect(help.status).toBe(0)
-    expect(help.stdout).toContain("effect-clerk")
-    expect(help.stdout).not.toMatch(/\u001b\[/)
-    const listed = run(project.bin, ["list", "--limit", "3", "--json"], env)
-    expect(listed.status).toBe(0)
-    const page: { data: Array<{ id: string }>; total_count: number } = JSON.parse(listed.stdout)
-    expect([page.data.length, page.total_count]).toEqual([3, 30])
-    const got = run(project.bin, ["get", page.data[1]!.id, "--json"], env)
-    expect([got.status, JSON.parse(got.stdout).id]).toEqual([0, page.data[1]!.id])
-    expect(run(project.bin, ["get", "client_missing"], env).status).toBe(3)
-    expect(run(project.bin, ["verify", "--emulator"], {}, "-").status).toBe(0)
-    const streamed = run(project.bin, ["stream", "--page-size", "7"], env)
-    expect(streamed.stdout.trim().split("\n")).toHaveLength(30)
-    expect(run(project.bin, ["list", "--limit", "0"], env).status).toBe(2)
-    expect(run(project.bin, ["get", "x"], { CLERK_API_URL: apiUrl }).status).toBe(2)
-    for (const output of [help, listed, got, streamed]) expect(output.stdout + output.stderr).not.toContain("sk_test_effect")
-  }, 60_000)
+  it(
+    "runs the CLI: --help, list, get, verify, stream, with the documented exit codes and plain text off a terminal",
+    () => {
+      const env = { CLERK_SECRET_KEY: key, CLERK_API_URL: apiUrl }
+      const help = run(project.bin, ["--help"])
+      expect(help.status).toBe(0)
+      expect(help.stdout).toContain("effect-clerk")
+      expect(help.stdout).not.toMatch(/\u001b\[/)
+      const listed = run(project.bin, ["list", "--limit", "3", "--json"], env)
+      expect(listed.status).toBe(0)
+      const page: { data: Array<{ id: string }>; total_count: number } = JSON.parse(listed.stdout)
+      expect([page.data.length, page.total_count]).toEqual([3, 30])
+      const got = run(project.bin, ["get", page.data[1]!.id, "--json"], env)
+      expect([got.status, JSON.parse(got.stdout).id]).toEqual([0, page.data[1]!.id])
+      expect(run(project.bin, ["get", "client_missing"], env).status).toBe(3)
+      expect(run(project.bin, ["verify", "--emulator"], {}, "-").status).toBe(0)
+      const streamed = run(project.bin, ["stream", "--page-size", "7"], env)
+      expect(streamed.stdout.trim().split("\n")).toHaveLength(30)
+      expect(run(project.bin, ["list", "--limit", "0"], env).status).toBe(2)
+      expect(run(project.bin, ["get", "x"], { CLERK_API_URL: apiUrl }).status).toBe(2)
+      for (const output of [help, listed, got, streamed]) {
+        expect(output.stdout + output.stderr).not.toContain(
+          "sk_test_effect"
+        )
+      }
+    },
+    60_000
+  )
 
   it("streams into a closed pipe without a stack trace", () => {
-    const piped = run("sh", ["-c", `"${project.bin}" stream --emulator --page-size 1 | head -c 100 > /dev/null; echo "exit=\${PIPESTATUS:-$?}"`])
+    const piped = run("sh", [
+      "-c",
+      `"${project.bin}" stream --emulator --page-size 1 | head -c 100 > /dev/null; echo "exit=\${PIPESTATUS:-$?}"`
+    ])
     expect(piped.stderr).not.toContain("EPIPE")
     expect(piped.stderr).not.toContain("Unhandled")
   }, 60_000)
 
   it("runs the Promise API, with nothing but the program's output on stdout", () => {
-    writeFileSync(join(project.dir, "promise.mjs"), `
+    writeFileSync(
+      join(project.dir, "promise.mjs"),
+      `
 import { ClerkClients } from "effect-clerk"
 const clerk = ClerkClients.make({ secretKey: process.env.CLERK_SECRET_KEY, apiUrl: process.env.CLERK_API_URL })
 try {
@@ -132,7 +147,8 @@ try {
 } finally {
   await clerk.close()
 }
-`)
+`
+    )
     const result = run(process.execPath, ["promise.mjs"], { CLERK_SECRET_KEY: key, CLERK_API_URL: apiUrl })
     expect(result.status).toBe(0)
     expect(result.stdout).toBe(`${JSON.stringify({ listed: 5, one: true, streamed: 30 })}\n`)
@@ -140,10 +156,13 @@ try {
   }, 60_000)
 
   it("a missing key fails at make with a TypeError, not on the first call", () => {
-    writeFileSync(join(project.dir, "nokey.mjs"), `
+    writeFileSync(
+      join(project.dir, "nokey.mjs"),
+      `
 import { ClerkClients } from "effect-clerk"
 try { ClerkClients.make({ secretKey: process.env.NOT_SET }) } catch (e) { console.log(String(e)) }
-`)
+`
+    )
     expect(run(process.execPath, ["nokey.mjs"]).stdout).toContain("TypeError: effect-clerk: invalid options: secretKey")
   })
 })

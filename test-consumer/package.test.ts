@@ -3,7 +3,8 @@ import { spawnSync } from "node:child_process"
 import { describe, expect, it } from "vitest"
 import { repo } from "./project.js"
 
-const run = (args: ReadonlyArray<string>) => spawnSync("npx", ["--no-install", ...args], { cwd: repo, encoding: "utf8" })
+const run = (args: ReadonlyArray<string>) =>
+  spawnSync("npx", ["--no-install", ...args], { cwd: repo, encoding: "utf8" })
 
 describe("the packed package", () => {
   it("publint --strict finds nothing", () => {

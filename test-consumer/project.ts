@@ -12,7 +12,9 @@ export const repo = fileURLToPath(new URL("..", import.meta.url))
 
 /** The exact version this repository develops against, so the consumer installs what CI tested. */
 export const devDependency = (name: string): string => {
-  const manifest: { devDependencies: Record<string, string> } = JSON.parse(readFileSync(join(repo, "package.json"), "utf8"))
+  const manifest: { devDependencies: Record<string, string> } = JSON.parse(
+    readFileSync(join(repo, "package.json"), "utf8")
+  )
   const version = manifest.devDependencies[name]
   if (version === undefined) throw new Error(`${name} is not a devDependency`)
   return version
@@ -30,15 +32,32 @@ export const makeProject = (extra: ReadonlyArray<string> = []): Project => {
     .trim().split("\n").pop()!
   writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "consumer", private: true, type: "module" }))
   execFileSync("npm", [
-    "install", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error",
-    join(dir, packed), `effect@${devDependency("effect")}`, `@effect/platform@${devDependency("@effect/platform")}`, ...extra
+    "install",
+    "--no-audit",
+    "--no-fund",
+    "--prefer-offline",
+    "--loglevel=error",
+    join(dir, packed),
+    `effect@${devDependency("effect")}`,
+    `@effect/platform@${devDependency("@effect/platform")}`,
+    ...extra
   ], { cwd: dir, stdio: "inherit" })
-  return { dir, bin: join(dir, "node_modules", ".bin", "effect-clerk"), remove: () => rmSync(dir, { recursive: true, force: true }) }
+  return {
+    dir,
+    bin: join(dir, "node_modules", ".bin", "effect-clerk"),
+    remove: () => rmSync(dir, { recursive: true, force: true })
+  }
 }
 
 /** `effect-clerk emulator` on a free port; resolves with its API URL. */
-export const startEmulator = (project: Project, args: ReadonlyArray<string> = []): Promise<{ apiUrl: string; process: ChildProcess }> => {
-  const child = spawn(project.bin, ["emulator", "--port", "0", ...args], { cwd: project.dir, stdio: ["ignore", "pipe", "pipe"] })
+export const startEmulator = (
+  project: Project,
+  args: ReadonlyArray<string> = []
+): Promise<{ apiUrl: string; process: ChildProcess }> => {
+  const child = spawn(project.bin, ["emulator", "--port", "0", ...args], {
+    cwd: project.dir,
+    stdio: ["ignore", "pipe", "pipe"]
+  })
   return new Promise((resolve, reject) => {
     child.stdout!.on("data", (chunk: Buffer) => {
       const match = /listening at (\S+)/.exec(chunk.toString())

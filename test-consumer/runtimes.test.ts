@@ -3,11 +3,11 @@
  * project against the CLI's emulator: Node, Bun, Deno, and workerd (through miniflare, with the Worker bundled as
  * wrangler would, without nodejs_compat).
  */
+import { build } from "esbuild"
 import type { ChildProcess } from "node:child_process"
 import { spawnSync } from "node:child_process"
 import { copyFileSync } from "node:fs"
 import { join } from "node:path"
-import { build } from "esbuild"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { emulatorKey, makeProject, type Project, repo, startEmulator } from "./project.js"
 
@@ -63,7 +63,8 @@ describe("one program on every runtime the README names", () => {
   })
 
   it("Deno", () => {
-    expect(runIn(bin("deno"), ["run", "--allow-net", "--allow-env", "--allow-read", "run.mjs", apiUrl, emulatorKey])).toEqual(expected)
+    expect(runIn(bin("deno"), ["run", "--allow-net", "--allow-env", "--allow-read", "run.mjs", apiUrl, emulatorKey]))
+      .toEqual(expected)
   })
 
   it("workerd (miniflare), without nodejs_compat", async () => {

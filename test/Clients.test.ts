@@ -1,6 +1,6 @@
+import { NodeHttpClient } from "@effect/platform-node"
 import { assert, describe, expect, it } from "@effect/vitest"
 import { ConfigProvider, Effect, Exit, Fiber, Layer, Logger, Redacted, TestClock } from "effect"
-import { NodeHttpClient } from "@effect/platform-node"
 import { readFileSync } from "node:fs"
 import { ClerkError, Clients, RetryPolicy } from "../src/index.js"
 import { version } from "../src/internal/version.js"
@@ -111,7 +111,9 @@ describe("get", () => {
   it.scoped("takes clerkTraceId from the Clerk-Trace-Id header when the body has none", () =>
     Effect.gen(function*() {
       const { server, clients } = yield* setup()
-      server.reply(json(404, { errors: [{ code: "resource_not_found", message: "not found" }] }, { "clerk-trace-id": "hdr_trace" }))
+      server.reply(
+        json(404, { errors: [{ code: "resource_not_found", message: "not found" }] }, { "clerk-trace-id": "hdr_trace" })
+      )
       const error = yield* Effect.flip(clients.get("client_x"))
       assert(error._tag === "ClerkErrors")
       expect(error.clerkTraceId).toBe("hdr_trace")
@@ -178,7 +180,15 @@ describe("get", () => {
   it.scoped("an unknown session status still decodes; unknown fields are dropped", () =>
     Effect.gen(function*() {
       const { server, clients } = yield* setup()
-      server.reply(json(200, Fixtures.client("c", { sessions: [{ ...Fixtures.fullSession, status: "hibernating", shiny: 1 }], brand_new: true })))
+      server.reply(
+        json(
+          200,
+          Fixtures.client("c", {
+            sessions: [{ ...Fixtures.fullSession, status: "hibernating", shiny: 1 }],
+            brand_new: true
+          })
+        )
+      )
       const client = yield* clients.get("c")
       expect(client.sessions[0]?.status).toBe("hibernating")
       expect("shiny" in client.sessions[0]!).toBe(false)
@@ -418,7 +428,11 @@ describe("secret hygiene", () => {
         yield* Effect.flip(clients.get("c")),
         yield* Effect.flip(clients.get("c"))
       ]
-      expect(errors.map((e) => e._tag === "SDKError" ? e.reason : e._tag)).toEqual(["ClerkErrors", "StatusCode", "Transport"])
+      expect(errors.map((e) => e._tag === "SDKError" ? e.reason : e._tag)).toEqual([
+        "ClerkErrors",
+        "StatusCode",
+        "Transport"
+      ])
       for (const error of errors) {
         for (const rendered of [String(error), error.message, JSON.stringify(error)]) {
           expect(rendered).not.toContain(TestServer.secret)
@@ -432,7 +446,9 @@ describe("layers", () => {
     Effect.gen(function*() {
       const server = yield* TestServer.make
       server.reply(json(200, Fixtures.client("from_config")))
-      const provider = ConfigProvider.fromMap(new Map([["CLERK_SECRET_KEY", "sk_test_cfg"], ["CLERK_API_URL", server.apiUrl]]))
+      const provider = ConfigProvider.fromMap(
+        new Map([["CLERK_SECRET_KEY", "sk_test_cfg"], ["CLERK_API_URL", server.apiUrl]])
+      )
       const client = yield* Effect.flatMap(Clients.Clients, (c) => c.get("from_config")).pipe(
         Effect.provide(Clients.layerConfig().pipe(Layer.provide(NodeHttpClient.layerUndici))),
         Effect.withConfigProvider(provider)
@@ -455,7 +471,9 @@ describe("layers", () => {
   it.effect("refuses plain http to a remote host, and an empty key", () =>
     Effect.gen(function*() {
       const build = (options: Clients.Options) =>
-        Effect.exit(Effect.provide(Clients.Clients, Clients.layer(options).pipe(Layer.provide(NodeHttpClient.layerUndici))))
+        Effect.exit(
+          Effect.provide(Clients.Clients, Clients.layer(options).pipe(Layer.provide(NodeHttpClient.layerUndici)))
+        )
       const remote = yield* build({ secretKey: Redacted.make("sk_test_x"), apiUrl: "http://api.clerk.com/v1" })
       expect(String(remote)).toContain("must use https")
       const empty = yield* build({ secretKey: Redacted.make("") })

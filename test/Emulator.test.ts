@@ -4,7 +4,10 @@ import { Client, Emulator } from "../src/index.js"
 import { generate } from "../src/internal/store.js"
 import { raw, start } from "./support/EmulatorFixture.js"
 
-const clerkBody = (code: string) => ({ errors: [expect.objectContaining({ code })], clerk_trace_id: expect.any(String) })
+const clerkBody = (code: string) => ({
+  errors: [expect.objectContaining({ code })],
+  clerk_trace_id: expect.any(String)
+})
 
 describe("Emulator over HTTP", () => {
   it.scoped("lists newest first, pages with limit/offset, and reports total_count", () =>
@@ -36,7 +39,9 @@ describe("Emulator over HTTP", () => {
   it.scoped("validates limit, offset and paginated with a 422 Clerk error", () =>
     Effect.gen(function*() {
       const { emulator } = yield* start()
-      for (const query of ["limit=0", "limit=501", "limit=abc", "limit=1.5", "offset=-1", "offset=x", "paginated=maybe"]) {
+      for (
+        const query of ["limit=0", "limit=501", "limit=abc", "limit=1.5", "offset=-1", "offset=x", "paginated=maybe"]
+      ) {
         const response = yield* raw(emulator, `/v1/clients?${query}`)
         expect(response.status, query).toBe(422)
         expect(response.json).toMatchObject(clerkBody("form_param_value_invalid"))
@@ -74,12 +79,16 @@ describe("Emulator over HTTP", () => {
       expect((yield* clients.verify({ token })).id).toBe(target.id)
 
       const [h, p, s] = token.split(".")
-      const forged = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(p!, "base64url").toString()), id: emulator.clients[0]!.id })).toString("base64url")
+      const forged = Buffer.from(
+        JSON.stringify({ ...JSON.parse(Buffer.from(p!, "base64url").toString()), id: emulator.clients[0]!.id })
+      ).toString("base64url")
       const tampered = yield* Effect.flip(clients.verify({ token: `${h}.${forged}.${s}` }))
       assert(tampered._tag === "ClerkErrors")
       expect([tampered.status, tampered.errors[0]?.code]).toEqual([400, "token_invalid"])
 
-      const expired = yield* Effect.flip(clients.verify({ token: yield* emulator.mintToken(target.id, { expiresIn: "-1 minute" }) }))
+      const expired = yield* Effect.flip(
+        clients.verify({ token: yield* emulator.mintToken(target.id, { expiresIn: "-1 minute" }) })
+      )
       assert(expired._tag === "ClerkErrors")
       expect([expired.status, expired.errors[0]?.code]).toEqual([400, "token_expired"])
 
@@ -108,7 +117,8 @@ describe("Emulator over HTTP", () => {
   it.scoped("answers bad requests with Clerk error bodies and keeps serving", () =>
     Effect.gen(function*() {
       const { clients, emulator } = yield* start({ seedClients: 2 })
-      const verify = (body: string) => raw(emulator, "/v1/clients/verify", { method: "POST", body, headers: { "content-type": "application/json" } })
+      const verify = (body: string) =>
+        raw(emulator, "/v1/clients/verify", { method: "POST", body, headers: { "content-type": "application/json" } })
       const cases: Array<[string, number, string]> = [
         ["{not json", 400, "request_body_invalid"],
         ["[]", 400, "request_body_invalid"],
@@ -161,7 +171,9 @@ describe("Emulator over HTTP", () => {
       const dropped = yield* Effect.flip(clients.get(id, once))
       expect(dropped._tag === "SDKError" && dropped.reason).toBe("Transport")
 
-      const viaHeader = yield* raw(emulator, `/v1/clients/${id}`, { headers: { "x-emulator-fault": "{\"status\":503}" } })
+      const viaHeader = yield* raw(emulator, `/v1/clients/${id}`, {
+        headers: { "x-emulator-fault": "{\"status\":503}" }
+      })
       expect(viaHeader.status).toBe(503)
       const stats = yield* emulator.stats
       expect(stats.faultsInjected).toBe(6)
@@ -172,11 +184,22 @@ describe("Emulator over HTTP", () => {
     Effect.gen(function*() {
       const { emulator } = yield* start({ seedClients: 2 })
       const id = emulator.clients[0]!.id
-      const queue = (faults: unknown) => raw(emulator, "/__emulator/faults", { method: "POST", body: JSON.stringify({ faults }) })
-      for (const bad of [[{ kind: "explode" }], [{ status: 99 }], [{ operation: "delete" }], [{ retryAfter: "1\r\nX: y" }], "nope"]) {
+      const queue = (faults: unknown) =>
+        raw(emulator, "/__emulator/faults", { method: "POST", body: JSON.stringify({ faults }) })
+      for (
+        const bad of [
+          [{ kind: "explode" }],
+          [{ status: 99 }],
+          [{ operation: "delete" }],
+          [{ retryAfter: "1\r\nX: y" }],
+          "nope"
+        ]
+      ) {
         expect((yield* queue(bad)).status).toBe(400)
       }
-      expect((yield* queue([{ kind: "html", operation: "get" }, { status: 429, retryAfter: "5", operation: "get" }])).status).toBe(200)
+      expect(
+        (yield* queue([{ kind: "html", operation: "get" }, { status: 429, retryAfter: "5", operation: "get" }])).status
+      ).toBe(200)
       expect((yield* raw(emulator, "/v1/clients")).status).toBe(200) // faults for get only
       const html = yield* raw(emulator, `/v1/clients/${id}`)
       expect([html.status, html.headers.get("content-type")]).toEqual([502, "text/html"])

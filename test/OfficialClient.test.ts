@@ -17,17 +17,25 @@ describe("@clerk/backend against the emulator", () => {
       const ours = yield* clients.list({ limit: 5, offset: 2 })
       expect(official.totalCount).toBe(12)
       expect(official.data.map((c) => c.id)).toEqual(ours.data.map((c) => c.id))
-      expect(official.data.map((c) => c.sessions.map((s) => s.status))).toEqual(ours.data.map((c) => c.sessions.map((s) => s.status)))
+      expect(official.data.map((c) => c.sessions.map((s) => s.status))).toEqual(
+        ours.data.map((c) => c.sessions.map((s) => s.status))
+      )
 
       const target = emulator.clients[4]!
       const one = yield* Effect.promise(() => clerk.clients.getClient(target.id))
-      expect([one.id, one.lastActiveSessionId, one.createdAt]).toEqual([target.id, target.lastActiveSessionId, target.createdAt])
+      expect([one.id, one.lastActiveSessionId, one.createdAt]).toEqual([
+        target.id,
+        target.lastActiveSessionId,
+        target.createdAt
+      ])
 
       const token = yield* emulator.mintToken(target.id)
       const verified = yield* Effect.promise(() => clerk.clients.verifyClient(token))
       expect(verified.id).toBe(target.id)
 
-      const failure = yield* Effect.promise(() => clerk.clients.getClient("client_nope").then(() => undefined, (e: unknown) => e))
+      const failure = yield* Effect.promise(() =>
+        clerk.clients.getClient("client_nope").then(() => undefined, (e: unknown) => e)
+      )
       expect(failure).toMatchObject({ status: 404, errors: [expect.objectContaining({ code: "resource_not_found" })] })
     }))
 })

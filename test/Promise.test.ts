@@ -17,7 +17,10 @@ describe("Promise API", () => {
           ...(httpClient === undefined ? {} : { httpClient })
         })
         const page = yield* Effect.promise(() => clerk.clients.list({ limit: 4, offset: 1 }))
-        expect([page.totalCount, page.data.map((c) => c.id)]).toEqual([14, emulator.clients.slice(1, 5).map((c) => c.id)])
+        expect([page.totalCount, page.data.map((c) => c.id)]).toEqual([
+          14,
+          emulator.clients.slice(1, 5).map((c) => c.id)
+        ])
         const one = yield* Effect.promise(() => clerk.clients.get(emulator.clients[3]!.id))
         expect(one).toEqual(emulator.clients[3])
         const token = yield* emulator.mintToken(emulator.clients[5]!.id)
@@ -67,7 +70,9 @@ describe("Promise API", () => {
       expect(error).toBeInstanceOf(DOMException)
       expect(error).toMatchObject({ name: "AbortError" })
       yield* TestServer.eventually(() => server.aborted.length === 1, "the server to see the request cancelled")
-      const already = yield* Effect.promise(() => clerk.clients.get("x", { signal: AbortSignal.abort() }).catch((e: unknown) => e))
+      const already = yield* Effect.promise(() =>
+        clerk.clients.get("x", { signal: AbortSignal.abort() }).catch((e: unknown) => e)
+      )
       expect(already).toMatchObject({ name: "AbortError" })
       expect(server.received).toHaveLength(1)
       yield* Effect.promise(() => clerk.close())
@@ -76,14 +81,19 @@ describe("Promise API", () => {
   it.scoped("an AbortSignal stops a stream and aborts the page in flight", () =>
     Effect.gen(function*() {
       const server = yield* TestServer.make
-      const page = TestServer.json(200, { data: Array.from({ length: 10 }, (_, i) => Fixtures.client(`c${i}`)), total_count: 1000 })
+      const page = TestServer.json(200, {
+        data: Array.from({ length: 10 }, (_, i) => Fixtures.client(`c${i}`)),
+        total_count: 1000
+      })
       server.reply(page, TestServer.stall)
       const clerk = ClerkClients.make({ secretKey: TestServer.secret, apiUrl: server.apiUrl })
       const controller = new AbortController()
       const seen: Array<string> = []
       const done = (async () => {
         try {
-          for await (const client of clerk.clients.stream({ pageSize: 10, prefetch: 0 }, { signal: controller.signal })) {
+          for await (
+            const client of clerk.clients.stream({ pageSize: 10, prefetch: 0 }, { signal: controller.signal })
+          ) {
             seen.push(client.id)
           }
           return "completed"
@@ -132,7 +142,9 @@ describe("Promise API", () => {
     expect(String(http)).not.toContain("SECRETVALUE")
     // `process.env.CLERK_SECRET_KEY!` with the variable unset.
     const unset = thrown({ secretKey: Reflect.get({}, "CLERK_SECRET_KEY") })
-    expect(String(unset)).toBe("TypeError: effect-clerk: invalid options: secretKey: the Clerk secret key must be a string, got undefined")
+    expect(String(unset)).toBe(
+      "TypeError: effect-clerk: invalid options: secretKey: the Clerk secret key must be a string, got undefined"
+    )
     expect(String(thrown({ secretKey: " " }))).toContain("secretKey: the Clerk secret key is empty")
   })
 

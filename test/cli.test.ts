@@ -107,8 +107,14 @@ describe.concurrent("effect-clerk CLI", () => {
     Effect.gen(function*() {
       const noKey = yield* run(["list"])
       expect([noKey.code, noKey.stderr]).toEqual([2, expect.stringContaining("CLERK_SECRET_KEY is not set")])
-      const badLimit = yield* run(["list", "--limit", "0"], { CLERK_SECRET_KEY: fakeKey, CLERK_API_URL: "http://127.0.0.1:9/v1" })
-      expect([badLimit.code, badLimit.stderr]).toEqual([2, expect.stringContaining("limit must be an integer from 1 to 500")])
+      const badLimit = yield* run(["list", "--limit", "0"], {
+        CLERK_SECRET_KEY: fakeKey,
+        CLERK_API_URL: "http://127.0.0.1:9/v1"
+      })
+      expect([badLimit.code, badLimit.stderr]).toEqual([
+        2,
+        expect.stringContaining("limit must be an integer from 1 to 500")
+      ])
       const unknown = yield* run(["list", "--bogus"], { CLERK_SECRET_KEY: fakeKey })
       expect(unknown.code).toBe(2)
       const plain = yield* run(["list"], { CLERK_SECRET_KEY: fakeKey, CLERK_API_URL: "http://api.example.com/v1" })
@@ -153,7 +159,9 @@ describe.concurrent("effect-clerk CLI", () => {
         })
       })
       const response = yield* Effect.promise(() =>
-        fetch(`${apiUrl}/clients?paginated=true`, { headers: { authorization: "Bearer sk_test_effect_clerk_emulator" } }).then((r) => r.json())
+        fetch(`${apiUrl}/clients?paginated=true`, {
+          headers: { authorization: "Bearer sk_test_effect_clerk_emulator" }
+        }).then((r) => r.json())
       )
       expect(response).toMatchObject({ total_count: 7 })
       child.kill("SIGINT")
@@ -172,16 +180,18 @@ describe.concurrent("effect-clerk CLI", () => {
   it.effect("bad numbers are usage errors before anything runs: timeouts, retries, ports, counts, fault rates", () =>
     Effect.gen(function*() {
       const env = { CLERK_SECRET_KEY: fakeKey, CLERK_API_URL: "http://127.0.0.1:9/v1" }
-      for (const args of [
-        ["get", "x", "--timeout-ms", "-1"],
-        ["get", "x", "--max-retries", "-3"],
-        ["get", "x", "--deadline-ms", "0"],
-        ["emulator", "--port", "-1"],
-        ["emulator", "--port", "70000"],
-        ["emulator", "--clients", "-5"],
-        ["emulator", "--fault-rate", "2"],
-        ["emulator", "--rate-limit", "fast"]
-      ]) {
+      for (
+        const args of [
+          ["get", "x", "--timeout-ms", "-1"],
+          ["get", "x", "--max-retries", "-3"],
+          ["get", "x", "--deadline-ms", "0"],
+          ["emulator", "--port", "-1"],
+          ["emulator", "--port", "70000"],
+          ["emulator", "--clients", "-5"],
+          ["emulator", "--fault-rate", "2"],
+          ["emulator", "--rate-limit", "fast"]
+        ]
+      ) {
         const result = yield* run(args, env)
         expect([args.join(" "), result.code]).toEqual([args.join(" "), 2])
         expect(result.stderr).not.toContain("RangeError")

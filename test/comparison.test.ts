@@ -8,11 +8,14 @@ import { Effect, Fiber, TestClock } from "effect"
 import * as Fixtures from "./support/fixtures.js"
 import * as TestServer from "./support/TestServer.js"
 
-const official = (server: TestServer.TestServer) => createClerkClient({ secretKey: TestServer.secret, apiUrl: server.origin })
+const official = (server: TestServer.TestServer) =>
+  createClerkClient({ secretKey: TestServer.secret, apiUrl: server.origin })
 
 /** Settles a promise into a value or the thrown error, without throwing. */
 const settle = <A>(promise: Promise<A>) =>
-  Effect.promise(() => promise.then((value) => ({ ok: true as const, value }), (error: unknown) => ({ ok: false as const, error })))
+  Effect.promise(() =>
+    promise.then((value) => ({ ok: true as const, value }), (error: unknown) => ({ ok: false as const, error }))
+  )
 
 describe("effect-clerk vs @clerk/backend, same server", () => {
   it.scoped("a 503 then 200: @clerk/backend fails after 1 request; effect-clerk retries and succeeds", () =>
@@ -70,16 +73,27 @@ describe("effect-clerk vs @clerk/backend, same server", () => {
   it.scoped("a 200 missing required fields: @clerk/backend returns undefined fields, or crashes as an 'API error'; effect-clerk fails with Decode", () =>
     Effect.gen(function*() {
       const { server, clients } = yield* TestServer.setup()
-      const { created_at: _c, last_active_session_id: _l, ...withoutTimestamps } = Fixtures.client("c1", { sessions: [] })
+      const { created_at: _c, last_active_session_id: _l, ...withoutTimestamps } = Fixtures.client("c1", {
+        sessions: []
+      })
       server.reply(TestServer.json(200, withoutTimestamps))
       const lenient = yield* settle(official(server).clients.getClient("c1"))
-      expect(lenient.ok && [lenient.value.id, lenient.value.createdAt, lenient.value.lastActiveSessionId]).toEqual(["c1", undefined, undefined])
+      expect(lenient.ok && [lenient.value.id, lenient.value.createdAt, lenient.value.lastActiveSessionId]).toEqual([
+        "c1",
+        undefined,
+        undefined
+      ])
       const ours = yield* Effect.flip(clients.get("c1"))
-      expect(ours._tag === "SDKError" && [ours.reason, ours.description]).toEqual(["Decode", expect.stringContaining("is missing")])
+      expect(ours._tag === "SDKError" && [ours.reason, ours.description]).toEqual([
+        "Decode",
+        expect.stringContaining("is missing")
+      ])
 
       server.reply(TestServer.json(200, { object: "client", id: "c1" }))
       const crashed = yield* settle(official(server).clients.getClient("c1"))
-      expect(crashed.ok === false && crashed.error).toMatchObject({ errors: [{ code: "unexpected_error", message: expect.stringContaining("Cannot read properties of undefined") }] })
+      expect(crashed.ok === false && crashed.error).toMatchObject({
+        errors: [{ code: "unexpected_error", message: expect.stringContaining("Cannot read properties of undefined") }]
+      })
       const ours2 = yield* Effect.flip(clients.get("c1"))
       expect(ours2._tag === "SDKError" && ours2.reason).toBe("Decode")
     }))

@@ -65,29 +65,35 @@ const wireFields = (schema: Schema.Schema.AnyNoContext): Map<string, Field> => {
 
 /** Every disagreement between the spec's schema `name` and `schema`, as readable lines. */
 const diff = (name: string, schema: Schema.Schema.AnyNoContext): Array<string> => {
-      const specSchema = components[name]!
-      const mine = wireFields(schema)
-      const problems: Array<string> = []
-      for (const [field, definition] of Object.entries(specSchema.properties ?? {})) {
-        const target = resolve(definition)
-        const required = specSchema.required?.includes(field) ?? false
-        const nullable = definition.nullable === true || target.nullable === true
-        const found = mine.get(field)
-        if (found === undefined) {
-          problems.push(`${name}.${field}: missing`)
-          continue
-        }
-        if (found.optional === required) {
-          problems.push(`${name}.${field}: ${found.optional ? "optional" : "required"} (spec: ${required ? "required" : "optional"})`)
-        }
-        if (found.nullable !== nullable) {
-          problems.push(`${name}.${field}: ${found.nullable ? "nullable" : "not nullable"} (spec: ${nullable ? "nullable" : "not nullable"})`)
-        }
-      }
-      for (const field of mine.keys()) {
-        if (!(field in (specSchema.properties ?? {}))) problems.push(`${name}.${field}: not in the spec`)
-      }
-      return problems
+  const specSchema = components[name]!
+  const mine = wireFields(schema)
+  const problems: Array<string> = []
+  for (const [field, definition] of Object.entries(specSchema.properties ?? {})) {
+    const target = resolve(definition)
+    const required = specSchema.required?.includes(field) ?? false
+    const nullable = definition.nullable === true || target.nullable === true
+    const found = mine.get(field)
+    if (found === undefined) {
+      problems.push(`${name}.${field}: missing`)
+      continue
+    }
+    if (found.optional === required) {
+      problems.push(
+        `${name}.${field}: ${found.optional ? "optional" : "required"} (spec: ${required ? "required" : "optional"})`
+      )
+    }
+    if (found.nullable !== nullable) {
+      problems.push(
+        `${name}.${field}: ${found.nullable ? "nullable" : "not nullable"} (spec: ${
+          nullable ? "nullable" : "not nullable"
+        })`
+      )
+    }
+  }
+  for (const field of mine.keys()) {
+    if (!(field in (specSchema.properties ?? {}))) problems.push(`${name}.${field}: not in the spec`)
+  }
+  return problems
 }
 
 describe("our schemas match the spec field by field", () => {
@@ -102,7 +108,10 @@ describe("our schemas match the spec field by field", () => {
     const drifted = Schema.Struct({
       ...rest,
       signInID: Schema.NullOr(Schema.String),
-      lastAuthenticationStrategy: Schema.String.pipe(Schema.propertySignature, Schema.fromKey("last_authentication_strategy"))
+      lastAuthenticationStrategy: Schema.String.pipe(
+        Schema.propertySignature,
+        Schema.fromKey("last_authentication_strategy")
+      )
     })
     expect(diff("Client", drifted).sort()).toEqual([
       "Client.last_authentication_strategy: not nullable (spec: nullable)",
@@ -190,7 +199,9 @@ describe("requests match the spec", () => {
       yield* clients.list({ limit: 1, offset: 12345 })
       yield* clients.list()
       const operation = paths["/clients"].get
-      const declared = new Map<string, SpecSchema>(parameters(operation.parameters).map((p: { name: string; schema: SpecSchema }) => [p.name, p.schema]))
+      const declared = new Map<string, SpecSchema>(
+        parameters(operation.parameters).map((p: { name: string; schema: SpecSchema }) => [p.name, p.schema])
+      )
       for (const request of server.received) {
         expect(request.method).toBe("GET")
         const url = new URL(request.url, server.origin)

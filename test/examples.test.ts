@@ -40,7 +40,9 @@ describe("examples", () => {
       const { emulator } = yield* start({ seedClients: 2000, faultRate: 0.1 })
       const counts = yield* sessionsByStatus.pipe(Effect.provide(pipelineLayer(emulator.apiUrl, emulator.secretKey)))
       const expected: Record<string, number> = {}
-      for (const client of emulator.clients) for (const s of client.sessions) expected[s.status] = (expected[s.status] ?? 0) + 1
+      for (const client of emulator.clients) {
+        for (const s of client.sessions) expected[s.status] = (expected[s.status] ?? 0) + 1
+      }
       expect(counts).toEqual(expected)
       expect((yield* emulator.stats).faultsInjected).toBeGreaterThan(0)
     }))

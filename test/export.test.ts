@@ -46,34 +46,38 @@ const checkpoint = (db: string): number => {
 }
 
 describe("examples/export.ts", () => {
-  it.scopedLive("killed mid-way and restarted, it exports every client exactly once, new sign-ups included", () =>
-    Effect.gen(function*() {
-      const dir = mkdtempSync(join(tmpdir(), "effect-clerk-export-"))
-      yield* Effect.addFinalizer(() => Effect.sync(() => rmSync(dir, { recursive: true, force: true })))
-      const db = join(dir, "clients.db")
-      // Clerk's limit, scaled down: 10 requests a second.
-      const { emulator } = yield* start({ seedClients: 300, rateLimit: { limit: 10, window: "1 second" } })
+  it.scopedLive(
+    "killed mid-way and restarted, it exports every client exactly once, new sign-ups included",
+    () =>
+      Effect.gen(function*() {
+        const dir = mkdtempSync(join(tmpdir(), "effect-clerk-export-"))
+        yield* Effect.addFinalizer(() => Effect.sync(() => rmSync(dir, { recursive: true, force: true })))
+        const db = join(dir, "clients.db")
+        // Clerk's limit, scaled down: 10 requests a second.
+        const { emulator } = yield* start({ seedClients: 300, rateLimit: { limit: 10, window: "1 second" } })
 
-      const first = exportProcess(emulator.apiUrl, db)
-      const killed = exited(first)
-      yield* TestServer.eventually(() => checkpoint(db) >= 100, "the export to pass 100 clients")
-      first.kill("SIGKILL")
-      expect((yield* killed).code).toBe(null)
-      const stoppedAt = checkpoint(db)
-      expect(stoppedAt).toBeGreaterThanOrEqual(100)
-      expect(stoppedAt).toBeLessThan(300)
+        const first = exportProcess(emulator.apiUrl, db)
+        const killed = exited(first)
+        yield* TestServer.eventually(() => checkpoint(db) >= 100, "the export to pass 100 clients")
+        first.kill("SIGKILL")
+        expect((yield* killed).code).toBe(null)
+        const stoppedAt = checkpoint(db)
+        expect(stoppedAt).toBeGreaterThanOrEqual(100)
+        expect(stoppedAt).toBeLessThan(300)
 
-      // Sign-ups while the export is down: every offset shifts by 7.
-      yield* emulator.createClients(7)
-      const second = yield* exited(exportProcess(emulator.apiUrl, db))
-      expect(second.code).toBe(0)
-      expect(second.stdout).toContain("307 clients")
+        // Sign-ups while the export is down: every offset shifts by 7.
+        yield* emulator.createClients(7)
+        const second = yield* exited(exportProcess(emulator.apiUrl, db))
+        expect(second.code).toBe(0)
+        expect(second.stdout).toContain("307 clients")
 
-      const handle = new Database(db, { readonly: true })
-      const rows = handle.prepare("SELECT id FROM clients").all()
-      handle.close()
-      const ids = rows.map((row) => (typeof row === "object" && row !== null && "id" in row ? String(row.id) : ""))
-      expect(ids.sort()).toEqual(emulator.clients.map((client) => client.id).sort())
-      expect((yield* emulator.stats).rateLimited).toBeGreaterThan(0)
-    }), 60_000)
+        const handle = new Database(db, { readonly: true })
+        const rows = handle.prepare("SELECT id FROM clients").all()
+        handle.close()
+        const ids = rows.map((row) => (typeof row === "object" && row !== null && "id" in row ? String(row.id) : ""))
+        expect(ids.sort()).toEqual(emulator.clients.map((client) => client.id).sort())
+        expect((yield* emulator.stats).rateLimited).toBeGreaterThan(0)
+      }),
+    60_000
+  )
 })

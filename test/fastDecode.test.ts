@@ -22,13 +22,21 @@ const mutate = (value: Json, seed: number, replacement: Json): Json => {
   const walk = (v: Json, path: ReadonlyArray<string | number>) => {
     paths.push(path)
     if (Array.isArray(v)) v.forEach((item, i) => walk(item, [...path, i]))
-    else if (v !== null && typeof v === "object") for (const [k, item] of Object.entries(v)) walk(item, [...path, k])
+    else if (v !== null && typeof v === "object") {
+      for (const [k, item] of Object.entries(v)) {
+        walk(item, [...path, k])
+      }
+    }
   }
   walk(value, [])
   const target = paths[seed % paths.length]!
   const mode = Math.floor(seed / paths.length) % 3
   const rebuild = (v: Json, depth: number): Json => {
-    if (depth === target.length) return mode === 2 && v !== null && typeof v === "object" && !Array.isArray(v) ? { ...v, extra_key: replacement } : replacement
+    if (depth === target.length) {
+      return mode === 2 && v !== null && typeof v === "object" && !Array.isArray(v)
+        ? { ...v, extra_key: replacement }
+        : replacement
+    }
     const key = target[depth]!
     if (Array.isArray(v)) return v.map((item, i) => (i === key ? rebuild(item, depth + 1) : item))
     if (v !== null && typeof v === "object") {
@@ -87,15 +95,15 @@ describe("compiled decoder", () => {
   })
 
   const agreesOnJson = <A, I>(schema: Schema.Schema<A, I>) => {
-      const fast = compiledOnly(schema)!
-      const reference = slow(schema)
-      FastCheck.assert(
-        FastCheck.property(FastCheck.jsonValue(), (json) => {
-          const input: unknown = JSON.parse(JSON.stringify(json))
-          if (Either.isLeft(reference(input))) expect(Either.isLeft(fast(input))).toBe(true)
-        }),
-        { numRuns: 500 }
-      )
+    const fast = compiledOnly(schema)!
+    const reference = slow(schema)
+    FastCheck.assert(
+      FastCheck.property(FastCheck.jsonValue(), (json) => {
+        const input: unknown = JSON.parse(JSON.stringify(json))
+        if (Either.isLeft(reference(input))) expect(Either.isLeft(fast(input))).toBe(true)
+      }),
+      { numRuns: 500 }
+    )
   }
 
   it("agrees with Schema on arbitrary JSON, for single clients and list bodies", () => {
@@ -113,7 +121,9 @@ describe("compiled decoder", () => {
     const broken = { data: [...wire.slice(0, 3), { ...wire[3], sessions: "nope" }], total_count: 20 }
     const [actual, expected] = [decode(broken), reference(broken)]
     expect(Either.isLeft(actual) && Either.isLeft(expected)).toBe(true)
-    expect(String(Either.flip(actual).pipe(Either.getOrThrow))).toBe(String(Either.flip(expected).pipe(Either.getOrThrow)))
+    expect(String(Either.flip(actual).pipe(Either.getOrThrow))).toBe(
+      String(Either.flip(expected).pipe(Either.getOrThrow))
+    )
     expect(String(Either.flip(actual).pipe(Either.getOrThrow))).toContain("sessions")
   })
 })

@@ -3,9 +3,9 @@
  * same result; hostile encodings (a gzip bomb, a corrupt stream, an unknown encoding) give typed errors; and the
  * attempt's time limit holds on every transport, however the client is wrapped.
  */
-import { describe, expect, it } from "@effect/vitest"
 import { FetchHttpClient, HttpClient, HttpClientRequest } from "@effect/platform"
 import { NodeHttpClient } from "@effect/platform-node"
+import { describe, expect, it } from "@effect/vitest"
 import { Context, Effect, Layer, Redacted } from "effect"
 import type { ServerResponse } from "node:http"
 import * as Zlib from "node:zlib"
@@ -59,13 +59,21 @@ const framedServer = (framing: Framing) =>
   Effect.tap(TestServer.make, (server) =>
     server.reply((res, req) => {
       const accept = String(req.headers["accept-encoding"] ?? "")
-      if (req.url.startsWith("/v1/clients?")) return send(res, 200, Buffer.from(JSON.stringify(page(40))), framing, accept)
+      if (req.url.startsWith("/v1/clients?")) {
+        return send(res, 200, Buffer.from(JSON.stringify(page(40))), framing, accept)
+      }
       if (req.url === "/v1/clients/verify") {
         const { token } = JSON.parse(req.body) as { token: string }
         return send(res, 200, Buffer.from(JSON.stringify(Fixtures.client(`client_${token}`))), framing, accept)
       }
       if (req.url === "/v1/clients/client_missing") {
-        return send(res, 404, Buffer.from(JSON.stringify(Fixtures.clerkErrors(404, "resource_not_found"))), framing, accept)
+        return send(
+          res,
+          404,
+          Buffer.from(JSON.stringify(Fixtures.clerkErrors(404, "resource_not_found"))),
+          framing,
+          accept
+        )
       }
       const id = decodeURIComponent(req.url.slice("/v1/clients/".length))
       send(res, 200, Buffer.from(JSON.stringify(Fixtures.client(id))), framing, accept)
@@ -110,7 +118,11 @@ describe("every operation, on every framing, through every transport", () => {
         }
       }
       const [first, ...rest] = [...results.values()]
-      expect(first).toMatchObject({ one: { id: "client_7" }, verified: { id: "client_tok" }, missing: { tag: "ClerkErrors", status: 404 } })
+      expect(first).toMatchObject({
+        one: { id: "client_7" },
+        verified: { id: "client_tok" },
+        missing: { tag: "ClerkErrors", status: 404 }
+      })
       expect(first).toHaveProperty("list.data.length", 40)
       for (const result of rest) expect(result).toEqual(first)
       expect(results.size).toBe(framings.length * transports.length)
@@ -137,7 +149,6 @@ describe("every operation, on every framing, through every transport", () => {
     }))
 })
 
-
 /** A gzip stream of `members` copies of 64 MiB of zeros (multi-member gzip is valid): ~64 KiB each on the wire. */
 const gzipBomb = (members: number): Buffer => {
   const member = Zlib.gzipSync(Buffer.alloc(64 * 1024 * 1024), { level: 9 })
@@ -148,31 +159,39 @@ describe("hostile encodings give typed errors, never defects", () => {
   // 16 members: 1 GiB once decompressed, about 1 MiB on the wire.
   const bomb = gzipBomb(16)
 
-  it.scopedLive("a gzip bomb is cut at maxResponseBytes, quickly, and memory stays bounded (every transport that decompresses)", () =>
-    Effect.gen(function*() {
-      const server = yield* TestServer.make
-      server.reply((res) => {
-        res.writeHead(200, { "content-type": "application/json", "content-encoding": "gzip" })
-        res.end(bomb)
-      })
-      for (const [name, transport] of [transports[0]!, transports[2]!]) {
-        const clients = yield* clientsOver(server, transport)
-        const before = process.memoryUsage.rss()
-        const started = Date.now()
-        const error = yield* Effect.flip(clients.get("client_bomb"))
-        expect([name, error._tag === "SDKError" && error.reason]).toEqual([name, "Decode"])
-        expect(error.message).toContain("too large")
-        expect(Date.now() - started).toBeLessThan(5_000)
-        // The default limit is 32 MiB; far less than the gigabyte the body expands to is ever held.
-        expect(process.memoryUsage.rss() - before).toBeLessThan(256 * 1024 * 1024)
-      }
-    }), 60_000)
+  it.scopedLive(
+    "a gzip bomb is cut at maxResponseBytes, quickly, and memory stays bounded (every transport that decompresses)",
+    () =>
+      Effect.gen(function*() {
+        const server = yield* TestServer.make
+        server.reply((res) => {
+          res.writeHead(200, { "content-type": "application/json", "content-encoding": "gzip" })
+          res.end(bomb)
+        })
+        for (const [name, transport] of [transports[0]!, transports[2]!]) {
+          const clients = yield* clientsOver(server, transport)
+          const before = process.memoryUsage.rss()
+          const started = Date.now()
+          const error = yield* Effect.flip(clients.get("client_bomb"))
+          expect([name, error._tag === "SDKError" && error.reason]).toEqual([name, "Decode"])
+          expect(error.message).toContain("too large")
+          expect(Date.now() - started).toBeLessThan(5_000)
+          // The default limit is 32 MiB; far less than the gigabyte the body expands to is ever held.
+          expect(process.memoryUsage.rss() - before).toBeLessThan(256 * 1024 * 1024)
+        }
+      }),
+    60_000
+  )
 
   it.scopedLive("a corrupt gzip stream is a Decode error on UndiciHttpClient, a typed error on every transport", () =>
     Effect.gen(function*() {
       const server = yield* TestServer.make
       const good = Zlib.gzipSync(Buffer.from(JSON.stringify(Fixtures.client("client_c"))))
-      const corrupt = Buffer.concat([good.subarray(0, 20), Buffer.from("this is not deflate data at all"), good.subarray(40)])
+      const corrupt = Buffer.concat([
+        good.subarray(0, 20),
+        Buffer.from("this is not deflate data at all"),
+        good.subarray(40)
+      ])
       server.reply((res) => {
         res.writeHead(200, { "content-type": "application/json", "content-encoding": "gzip" })
         res.end(corrupt)
@@ -227,7 +246,10 @@ describe("the attempt's time limit holds on every transport, however it is wrapp
         stallThenOk(server, 3)
         for (let i = 0; i < 3; i++) {
           const error = yield* Effect.flip(clients.get("client_ok"))
-          expect(error._tag === "SDKError" && [error.reason, error.description]).toEqual(["Timeout", "attempt exceeded 120ms"])
+          expect(error._tag === "SDKError" && [error.reason, error.description]).toEqual([
+            "Timeout",
+            "attempt exceeded 120ms"
+          ])
         }
         expect((yield* clients.get("client_ok")).id).toBe("client_ok")
       }))

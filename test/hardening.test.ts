@@ -6,7 +6,8 @@ import { NodeHttpClient } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
 import { Cause, Context, Effect, Exit, FastCheck, Layer, Logger, LogLevel, Redacted, Tracer } from "effect"
 import { inspect } from "node:util"
-import { ClerkError, Clients, RetryPolicy } from "../src/index.js"
+import type { ClerkError } from "../src/index.js"
+import { Clients, RetryPolicy } from "../src/index.js"
 import * as UndiciHttpClient from "../src/UndiciHttpClient.js"
 import * as Fixtures from "./support/fixtures.js"
 import * as TestServer from "./support/TestServer.js"
@@ -18,9 +19,40 @@ const untyped = (value: unknown): number => JSON.parse(JSON.stringify({ value })
 
 const hostileStrings = FastCheck.oneof(
   FastCheck.constantFrom(
-    "", " ", "\t\n", "/", "//", ".", "..", "../..", "%2F", "%2e%2e", "a/../b", "?", "?x=1", "#", "#frag", "a b",
-    "client_1\r\nX-Injected: yes", "nul\u0000byte", "\u007f", "\ud800", "\udc00x", "🙂", "\u{10FFFF}", "ünïcödé",
-    "x".repeat(1024), "x".repeat(1025), "x".repeat(100_000), "%", "%zz", "+", "&limit=1", ";", "\\", "'\"<>"
+    "",
+    " ",
+    "\t\n",
+    "/",
+    "//",
+    ".",
+    "..",
+    "../..",
+    "%2F",
+    "%2e%2e",
+    "a/../b",
+    "?",
+    "?x=1",
+    "#",
+    "#frag",
+    "a b",
+    "client_1\r\nX-Injected: yes",
+    "nul\u0000byte",
+    "\u007f",
+    "\ud800",
+    "\udc00x",
+    "🙂",
+    "\u{10FFFF}",
+    "ünïcödé",
+    "x".repeat(1024),
+    "x".repeat(1025),
+    "x".repeat(100_000),
+    "%",
+    "%zz",
+    "+",
+    "&limit=1",
+    ";",
+    "\\",
+    "'\"<>"
   ),
   FastCheck.string({ unit: "binary", maxLength: 40 }),
   FastCheck.string({ unit: "grapheme", maxLength: 40 }),
@@ -29,8 +61,22 @@ const hostileStrings = FastCheck.oneof(
 
 const hostileNumbers = FastCheck.oneof(
   FastCheck.constantFrom(
-    Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, -1, -0, 0, 1, 500, 501, 0.5, 1.5, 2 ** 53,
-    2 ** 53 + 2, Number.MAX_VALUE, Number.MIN_VALUE, -(2 ** 31)
+    Number.NaN,
+    Number.POSITIVE_INFINITY,
+    Number.NEGATIVE_INFINITY,
+    -1,
+    -0,
+    0,
+    1,
+    500,
+    501,
+    0.5,
+    1.5,
+    2 ** 53,
+    2 ** 53 + 2,
+    Number.MAX_VALUE,
+    Number.MIN_VALUE,
+    -(2 ** 31)
   ),
   FastCheck.double(),
   FastCheck.integer({ min: -1000, max: 1000 }),
@@ -51,7 +97,9 @@ describe("hostile input", () => {
             const exit = await Effect.runPromiseExit(clients.get(id))
             if (Exit.isFailure(exit)) {
               const error = Cause.failureOption(exit.cause)
-              expect(error._tag === "Some" && error.value._tag === "SDKError" && error.value.reason).toBe("InvalidRequest")
+              expect(error._tag === "Some" && error.value._tag === "SDKError" && error.value.reason).toBe(
+                "InvalidRequest"
+              )
               expect(server.received.length).toBe(before)
               refused++
               return
@@ -166,11 +214,16 @@ describe("hostile responses: always a typed error, never a defect", () => {
       const deep = "[".repeat(100_000) + "]".repeat(100_000)
       const nested = `{"object":"client","id":"c","session_ids":${deep}}`
       const wide = JSON.stringify(Fixtures.client("c", { sign_in_id: "s".repeat(5_000_000) }))
-      const duplicate = JSON.stringify(Fixtures.client("first")).replace("\"id\":\"first\"", "\"id\":\"first\",\"id\":\"second\"")
+      const duplicate = JSON.stringify(Fixtures.client("first")).replace(
+        "\"id\":\"first\"",
+        "\"id\":\"first\",\"id\":\"second\""
+      )
       const bigNumber = JSON.stringify(Fixtures.client("c")).replace("1764000001000", "9007199254740993")
       const bodies = [deep, nested, wide, duplicate, bigNumber, "{", "\"\"", "[]", "null", "0"]
       for (const field of Object.keys(Fixtures.client())) {
-        for (const wrong of [null, 0, "x", [], {}, true]) bodies.push(JSON.stringify(Fixtures.client("c", { [field]: wrong })))
+        for (const wrong of [null, 0, "x", [], {}, true]) {
+          bodies.push(JSON.stringify(Fixtures.client("c", { [field]: wrong })))
+        }
       }
       for (const field of Object.keys(Fixtures.fullSession)) {
         for (const wrong of [null, 0, "x", [], {}, true]) {
@@ -260,15 +313,20 @@ describe("secret hygiene", () => {
         const clients = Context.get(context, Clients.Clients)
         const { tracer, spans } = yield* recordingTracer
         const logs: Array<string> = []
-        const logger = Logger.make((entry) => logs.push(everything({ ...entry, message: entry.message, cause: Cause.pretty(entry.cause) })))
+        const logger = Logger.make((entry) =>
+          logs.push(everything({ ...entry, message: entry.message, cause: Cause.pretty(entry.cause) }))
+        )
 
         const echo: TestServer.Reply = (res, req) =>
           text(502, `you sent ${req.headers.authorization}`, "text/plain", { "set-cookie": `session=${key}` })(res, req)
         server.reply(
           json(401, Fixtures.clerkErrors(401, "authentication_invalid")), // ClerkErrors
-          echo, echo, // StatusCode (retried once), echoing the key in the body and a cookie
-          TestServer.reset, TestServer.reset, // Transport
-          TestServer.stall, TestServer.stall, // Timeout
+          echo,
+          echo, // StatusCode (retried once), echoing the key in the body and a cookie
+          TestServer.reset,
+          TestServer.reset, // Transport
+          TestServer.stall,
+          TestServer.stall, // Timeout
           text(200, `{"object":"client","id":"${key}"}`, "application/json"), // Decode, echoing the key
           json(401, Fixtures.clerkErrors(401, "authentication_invalid")), // verify → ClerkErrors
           json(401, Fixtures.clerkErrors(401, "authentication_invalid")) // list → ClerkErrors
@@ -286,24 +344,43 @@ describe("secret hygiene", () => {
         ]
         const errors: Array<ClerkError.ClientsError> = []
         for (const call of calls) {
-          errors.push(yield* Effect.flip(call).pipe(
-            Effect.withTracer(tracer),
-            Effect.provide(Logger.replace(Logger.defaultLogger, logger)),
-            Logger.withMinimumLogLevel(LogLevel.All)
-          ))
+          errors.push(
+            yield* Effect.flip(call).pipe(
+              Effect.withTracer(tracer),
+              Effect.provide(Logger.replace(Logger.defaultLogger, logger)),
+              Logger.withMinimumLogLevel(LogLevel.All)
+            )
+          )
         }
         expect(errors.map((e) => (e._tag === "SDKError" ? e.reason : e._tag))).toEqual([
-          "ClerkErrors", "StatusCode", "Transport", "Timeout", "Decode", "ClerkErrors", "ClerkErrors", "InvalidRequest", "InvalidRequest"
+          "ClerkErrors",
+          "StatusCode",
+          "Transport",
+          "Timeout",
+          "Decode",
+          "ClerkErrors",
+          "ClerkErrors",
+          "InvalidRequest",
+          "InvalidRequest"
         ])
         expect(logs.length).toBeGreaterThan(3) // retries were logged
         expect(spans.filter((span) => span.name.startsWith("Clients.")).map((span) => span.name)).toEqual([
-          "Clients.get", "Clients.get", "Clients.get", "Clients.get", "Clients.get", "Clients.verify", "Clients.list",
-          "Clients.get", "Clients.list"
+          "Clients.get",
+          "Clients.get",
+          "Clients.get",
+          "Clients.get",
+          "Clients.get",
+          "Clients.verify",
+          "Clients.list",
+          "Clients.get",
+          "Clients.list"
         ])
         const rendered = [
           ...errors.flatMap((e) => [String(e), e.message, JSON.stringify(e), inspect(e, { depth: 10 }), everything(e)]),
           ...logs,
-          ...spans.map((span) => everything({ name: span.name, attributes: span.attributes, events: "events" in span ? span.events : [] })),
+          ...spans.map((span) =>
+            everything({ name: span.name, attributes: span.attributes, events: "events" in span ? span.events : [] })
+          ),
           inspect(options, { depth: 10 }),
           JSON.stringify(options),
           inspect(clients, { depth: 4 })
@@ -311,17 +388,20 @@ describe("secret hygiene", () => {
         for (const text of rendered) expect(text).not.toContain(key)
         // The key did go where it belongs, and no trace context went to Clerk (every call ran in a span).
         expect(server.received[0]!.headers.authorization).toBe(`Bearer ${key}`)
-        expect(server.received.filter((r) => r.headers.traceparent !== undefined || r.headers.b3 !== undefined)).toEqual([])
+        expect(server.received.filter((r) => r.headers.traceparent !== undefined || r.headers.b3 !== undefined))
+          .toEqual([])
       }))
   }
 })
 
 describe("redirects", () => {
-  for (const [transportName, transport] of Object.entries({
-    UndiciHttpClient: UndiciHttpClient.layer,
-    "NodeHttpClient.layerUndici": NodeHttpClient.layerUndici,
-    "FetchHttpClient.layer": FetchHttpClient.layer
-  })) {
+  for (
+    const [transportName, transport] of Object.entries({
+      UndiciHttpClient: UndiciHttpClient.layer,
+      "NodeHttpClient.layerUndici": NodeHttpClient.layerUndici,
+      "FetchHttpClient.layer": FetchHttpClient.layer
+    })
+  ) {
     it.scoped(`a redirect to another origin is an error, and the other origin receives nothing (${transportName})`, () =>
       Effect.gen(function*() {
         const origin = yield* TestServer.make

@@ -16,12 +16,16 @@ describe("pipelines under Clerk's rate limit, continued (emulator at 50 requests
       expect(process.memoryUsage().heapUsed - before).toBeLessThan(128 * 1024 * 1024)
     }), 120_000)
 
-  it.effect("without pacing (rateLimit: false) the shared gate alone still loses no call", () =>
-    Effect.gen(function*() {
-      const { results, stats } = yield* workload(50, { clientRateLimit: false })
-      expect(results).toHaveLength(1000)
-      expect(stats.total - stats.rateLimited).toBe(1000)
-    }), 120_000)
+  it.effect(
+    "without pacing (rateLimit: false) the shared gate alone still loses no call",
+    () =>
+      Effect.gen(function*() {
+        const { results, stats } = yield* workload(50, { clientRateLimit: false })
+        expect(results).toHaveLength(1000)
+        expect(stats.total - stats.rateLimited).toBe(1000)
+      }),
+    120_000
+  )
 })
 
 describe("the shared gate", () => {
@@ -85,7 +89,10 @@ describe("the shared gate", () => {
           (context) => Context.get(context, Clients.Clients)
         )
       const [a, b, c] = [yield* build("process"), yield* build("process"), yield* build("layer")]
-      server.reply(TestServer.json(429, Fixtures.clerkErrors(429, "too_many_requests"), { "retry-after": "2" }), TestServer.json(200, Fixtures.client("client_ok")))
+      server.reply(
+        TestServer.json(429, Fixtures.clerkErrors(429, "too_many_requests"), { "retry-after": "2" }),
+        TestServer.json(200, Fixtures.client("client_ok"))
+      )
       expect((yield* Effect.flip(a.get("client_ok"))).status).toBe(429)
       // c has its own gate: it goes at once.
       expect((yield* c.get("client_ok")).id).toBe("client_ok")
@@ -106,7 +113,9 @@ describe("metrics", () => {
       const op = "Clients.verify"
       const read = Effect.all({
         ok: Metric.value(ClerkMetrics.requests.pipe(Metric.tagged("operation", op), Metric.tagged("status", "200"))),
-        throttled: Metric.value(ClerkMetrics.requests.pipe(Metric.tagged("operation", op), Metric.tagged("status", "429"))),
+        throttled: Metric.value(
+          ClerkMetrics.requests.pipe(Metric.tagged("operation", op), Metric.tagged("status", "429"))
+        ),
         retries: Metric.value(ClerkMetrics.retries.pipe(Metric.tagged("operation", op))),
         rateLimited: Metric.value(ClerkMetrics.rateLimited.pipe(Metric.tagged("operation", op))),
         waited: Metric.value(ClerkMetrics.pacingWait.pipe(Metric.tagged("operation", op))),

@@ -2,10 +2,11 @@
  * Fault-injection suite: a real loopback server misbehaves on purpose; each scenario asserts the exact typed outcome
  * and how many requests the server received. Timing runs on TestClock.
  */
-import { assert, describe, expect, it } from "@effect/vitest"
 import { NodeHttpClient } from "@effect/platform-node"
+import { assert, describe, expect, it } from "@effect/vitest"
 import { Context, Duration, Effect, Fiber, Layer, Logger, LogLevel, Redacted, TestClock } from "effect"
-import { ClerkError, Clients, RetryPolicy } from "../src/index.js"
+import type { ClerkError } from "../src/index.js"
+import { Clients, RetryPolicy } from "../src/index.js"
 import * as UndiciHttpClient from "../src/UndiciHttpClient.js"
 import * as Fixtures from "./support/fixtures.js"
 import * as TestServer from "./support/TestServer.js"
@@ -24,7 +25,12 @@ const run = <A>(
     return { outcome, requests: server.received.length, virtualMillis }
   })
 
-const failure = <A>(outcome: { readonly _tag: "Left"; readonly left: ClerkError.ClientsError } | { readonly _tag: "Right"; readonly right: A }) => {
+const failure = <A>(
+  outcome: { readonly _tag: "Left"; readonly left: ClerkError.ClientsError } | {
+    readonly _tag: "Right"
+    readonly right: A
+  }
+) => {
   assert(outcome._tag === "Left", "expected the call to fail")
   return outcome.left
 }
@@ -52,7 +58,10 @@ describe("rate limiting and Retry-After", () => {
     Effect.gen(function*() {
       const { server, clients } = yield* setup()
       yield* TestClock.setTime(Date.parse("2026-11-26T12:00:00Z"))
-      server.reply(json(429, Fixtures.clerkErrors(429, "too_many_requests"), { "retry-after": "Thu, 26 Nov 2026 12:00:06 GMT" }), ok)
+      server.reply(
+        json(429, Fixtures.clerkErrors(429, "too_many_requests"), { "retry-after": "Thu, 26 Nov 2026 12:00:06 GMT" }),
+        ok
+      )
       const fiber = yield* Effect.fork(clients.get("client_ok"))
       const sleeps = yield* TestServer.awaitSleeps(2)
       expect(sleeps).toContain(Date.parse("2026-11-26T12:00:06Z"))
@@ -88,7 +97,10 @@ describe("rate limiting and Retry-After", () => {
     Effect.gen(function*() {
       const { server, clients } = yield* setup({ retry: RetryPolicy.backoff({ maxElapsedTime: "1 hour" }) })
       server.reply(json(503, Fixtures.clerkErrors(503, "unavailable"), { "retry-after": "20" }), ok)
-      const { outcome, requests, virtualMillis } = yield* run(server, clients.get("client_ok", { deadline: "10 seconds" }))
+      const { outcome, requests, virtualMillis } = yield* run(
+        server,
+        clients.get("client_ok", { deadline: "10 seconds" })
+      )
       const error = failure(outcome)
       expect([error._tag, error.status]).toEqual(["ClerkErrors", 503])
       expect(requests).toBe(1)
@@ -100,7 +112,9 @@ describe("rate limiting and Retry-After", () => {
       const { server, clients } = yield* setup({ rateLimit: { limit: 100, interval: "10 seconds" } })
       server.reply(ok)
       const fiber = yield* Effect.fork(
-        Effect.forEach(Array.from({ length: 300 }, (_, i) => i), () => clients.get("client_ok"), { concurrency: "unbounded" })
+        Effect.forEach(Array.from({ length: 300 }, (_, i) => i), () => clients.get("client_ok"), {
+          concurrency: "unbounded"
+        })
       )
       yield* TestServer.eventually(() => server.received.length === 100, "first window")
       yield* TestServices_sleepLive(50)
@@ -173,7 +187,10 @@ describe("server errors", () => {
       const { outcome, requests } = yield* run(server, clients.get("client_ok"))
       expect(outcome._tag).toBe("Right")
       expect(requests).toBe(2)
-      const once = yield* run(server, clients.get("client_ok", { retry: false }).pipe(Effect.flatMap(() => clients.get("x", { retry: false }))))
+      const once = yield* run(
+        server,
+        clients.get("client_ok", { retry: false }).pipe(Effect.flatMap(() => clients.get("x", { retry: false })))
+      )
       expect(once.outcome._tag).toBe("Right")
     }))
 
@@ -263,7 +280,10 @@ describe("transport failures and timeouts", () => {
     Effect.gen(function*() {
       const { server, clients } = yield* setup({ timeout: "4 seconds" })
       server.reply(stall)
-      const { outcome, virtualMillis, requests } = yield* run(server, clients.get("client_ok", { deadline: "6 seconds" }))
+      const { outcome, virtualMillis, requests } = yield* run(
+        server,
+        clients.get("client_ok", { deadline: "6 seconds" })
+      )
       const error = failure(outcome)
       assert(error._tag === "SDKError")
       expect(error.reason).toBe("Timeout")
@@ -278,7 +298,10 @@ describe("transport failures and timeouts", () => {
     Effect.gen(function*() {
       const { server, clients } = yield* setup({ timeout: "4 seconds" })
       server.reply(stall)
-      const { outcome, virtualMillis, requests } = yield* run(server, clients.get("client_ok", { deadline: "9 seconds" }))
+      const { outcome, virtualMillis, requests } = yield* run(
+        server,
+        clients.get("client_ok", { deadline: "9 seconds" })
+      )
       const error = failure(outcome)
       assert(error._tag === "SDKError")
       expect(error.description).toBe("attempt exceeded 4s")
@@ -314,7 +337,10 @@ describe("on the live clock (the one-fork timeout path)", () => {
       yield* TestServer.eventually(() => server.aborted.length === 1, "the timed-out request's socket to close")
       server.reply(stall)
       const error = yield* Effect.flip(clients.get("client_ok", { retry: false, timeout: "100 millis" }))
-      expect(error._tag === "SDKError" && [error.reason, error.description]).toEqual(["Timeout", "attempt exceeded 100ms"])
+      expect(error._tag === "SDKError" && [error.reason, error.description]).toEqual([
+        "Timeout",
+        "attempt exceeded 100ms"
+      ])
     }))
 
   it.scopedLive("21L. the call deadline fires in real time and aborts the attempt in flight", () =>
@@ -322,7 +348,10 @@ describe("on the live clock (the one-fork timeout path)", () => {
       const { server, clients } = yield* setup({ timeout: "30 seconds" })
       server.reply(stall)
       const error = yield* Effect.flip(clients.get("client_ok", { deadline: "150 millis" }))
-      expect(error._tag === "SDKError" && [error.reason, error.description]).toEqual(["Timeout", "call deadline of 150ms passed"])
+      expect(error._tag === "SDKError" && [error.reason, error.description]).toEqual([
+        "Timeout",
+        "call deadline of 150ms passed"
+      ])
       yield* TestServer.eventually(() => server.aborted.length === 1, "the request to be aborted")
       expect(server.received).toHaveLength(1)
     }))
@@ -340,12 +369,18 @@ describe("on the live clock (the one-fork timeout path)", () => {
 })
 
 describe("timeouts enforced by effect-clerk's own UndiciHttpClient (no fork on the live clock)", () => {
-  const undiciClients = (server: TestServer.TestServer, options: Partial<Clients.Options>, transport = UndiciHttpClient.layer) =>
+  const undiciClients = (
+    server: TestServer.TestServer,
+    options: Partial<Clients.Options>,
+    transport = UndiciHttpClient.layer
+  ) =>
     Effect.map(
-      Layer.build(Clients.layer({ secretKey: Redacted.make(TestServer.secret), apiUrl: server.apiUrl, ...options }).pipe(
-        Layer.provide(transport),
-        Layer.orDie
-      )),
+      Layer.build(
+        Clients.layer({ secretKey: Redacted.make(TestServer.secret), apiUrl: server.apiUrl, ...options }).pipe(
+          Layer.provide(transport),
+          Layer.orDie
+        )
+      ),
       (context) => Context.get(context, Clients.Clients)
     )
 
@@ -360,7 +395,10 @@ describe("timeouts enforced by effect-clerk's own UndiciHttpClient (no fork on t
       }, ok)
       for (let i = 0; i < 2; i++) {
         const error = yield* Effect.flip(clients.get("client_ok"))
-        expect(error._tag === "SDKError" && [error.reason, error.description]).toEqual(["Timeout", "attempt exceeded 150ms"])
+        expect(error._tag === "SDKError" && [error.reason, error.description]).toEqual([
+          "Timeout",
+          "attempt exceeded 150ms"
+        ])
       }
       yield* TestServer.eventually(() => server.aborted.length === 2, "both sockets to close")
       expect((yield* clients.get("client_ok")).id).toBe("client_ok")
@@ -404,11 +442,19 @@ describe("timeouts enforced by effect-clerk's own UndiciHttpClient (no fork on t
 
 describe("bodies that are not what the spec promises (never retried)", () => {
   const cases: Array<[string, TestServer.Reply, string]> = [
-    ["23. truncated JSON", text(200, JSON.stringify(Fixtures.client()).slice(0, 50), "application/json"), "invalid JSON"],
+    [
+      "23. truncated JSON",
+      text(200, JSON.stringify(Fixtures.client()).slice(0, 50), "application/json"),
+      "invalid JSON"
+    ],
     ["24. invalid JSON", text(200, "{object: client}", "application/json"), "invalid JSON"],
     ["25. text/plain 200", text(200, "OK", "text/plain"), "text/plain"],
     ["26. empty 200 body", text(200, "", "application/json"), "invalid JSON"],
-    ["27. 200 with a body that breaks the schema", json(200, Fixtures.client("c", { created_at: "yesterday" })), "created_at"],
+    [
+      "27. 200 with a body that breaks the schema",
+      json(200, Fixtures.client("c", { created_at: "yesterday" })),
+      "created_at"
+    ],
     ["28. 200 with the wrong object type", json(200, { ...Fixtures.client(), object: "session" }), "object"]
   ]
   for (const [name, reply, mentions] of cases) {
@@ -462,7 +508,10 @@ describe("observability", () => {
       server.reply(json(503, Fixtures.clerkErrors(503, "unavailable")), text(502, "bad", "text/html"), ok)
       const { outcome } = yield* run(
         server,
-        clients.get("client_ok").pipe(Effect.provide(Logger.replace(Logger.defaultLogger, capture)), Logger.withMinimumLogLevel(LogLevel.Debug))
+        clients.get("client_ok").pipe(
+          Effect.provide(Logger.replace(Logger.defaultLogger, capture)),
+          Logger.withMinimumLogLevel(LogLevel.Debug)
+        )
       )
       expect(outcome._tag).toBe("Right")
       const retries = lines.filter((line) => line.includes("retry"))
@@ -475,37 +524,46 @@ describe("observability", () => {
 })
 
 describe("mixed load", () => {
-  it.scopedLive("31. 2,000 calls at concurrency 100 with 30% injected transient faults all succeed, none lost or doubled", () =>
-    Effect.gen(function*() {
-      const { server, clients } = yield* setup({
-        // Real time here, so tiny delays; the timing rules themselves are covered on TestClock above.
-        retry: RetryPolicy.backoff({ initialInterval: "1 millis", maxInterval: "5 millis", maxRetries: 20, jitter: 0 }),
-        // A steady 6 % of 429s would (rightly) slow the adaptive pacer down; this test is about retries.
-        rateLimit: false
-      })
-      let n = 0
-      const faults: Array<TestServer.Reply> = [
-        json(503, Fixtures.clerkErrors(503, "unavailable")),
-        json(429, Fixtures.clerkErrors(429, "too_many_requests"), { "retry-after": "0" }),
-        text(502, "<html>bad gateway</html>", "text/html"),
-        reset,
-        json(500, Fixtures.clerkErrors(500, "boom"))
-      ]
-      server.reply((res, req) => {
-        n++
-        // A fixed pseudo-random 30 %: deterministic, so a failure reproduces.
-        if ((n * 2654435761) % 1000 < 300) return faults[n % faults.length]!(res, req)
-        const id = decodeURIComponent(req.url.slice("/v1/clients/".length))
-        json(200, Fixtures.client(id))(res, req)
-      })
-      const ids = Array.from({ length: 2000 }, (_, i) => `client_${i}`)
-      const results = yield* Effect.forEach(ids, (id) => clients.get(id), { concurrency: 100 })
-      expect(results.map((c) => c.id)).toEqual(ids)
-      const faulted = server.received.length - 2000
-      expect(faulted).toBeGreaterThan(500)
-      const served = new Set(server.received.map((r) => r.url))
-      expect(served.size).toBe(2000)
-    }), 60_000)
+  it.scopedLive(
+    "31. 2,000 calls at concurrency 100 with 30% injected transient faults all succeed, none lost or doubled",
+    () =>
+      Effect.gen(function*() {
+        const { server, clients } = yield* setup({
+          // Real time here, so tiny delays; the timing rules themselves are covered on TestClock above.
+          retry: RetryPolicy.backoff({
+            initialInterval: "1 millis",
+            maxInterval: "5 millis",
+            maxRetries: 20,
+            jitter: 0
+          }),
+          // A steady 6 % of 429s would (rightly) slow the adaptive pacer down; this test is about retries.
+          rateLimit: false
+        })
+        let n = 0
+        const faults: Array<TestServer.Reply> = [
+          json(503, Fixtures.clerkErrors(503, "unavailable")),
+          json(429, Fixtures.clerkErrors(429, "too_many_requests"), { "retry-after": "0" }),
+          text(502, "<html>bad gateway</html>", "text/html"),
+          reset,
+          json(500, Fixtures.clerkErrors(500, "boom"))
+        ]
+        server.reply((res, req) => {
+          n++
+          // A fixed pseudo-random 30 %: deterministic, so a failure reproduces.
+          if ((n * 2654435761) % 1000 < 300) return faults[n % faults.length]!(res, req)
+          const id = decodeURIComponent(req.url.slice("/v1/clients/".length))
+          json(200, Fixtures.client(id))(res, req)
+        })
+        const ids = Array.from({ length: 2000 }, (_, i) => `client_${i}`)
+        const results = yield* Effect.forEach(ids, (id) => clients.get(id), { concurrency: 100 })
+        expect(results.map((c) => c.id)).toEqual(ids)
+        const faulted = server.received.length - 2000
+        expect(faulted).toBeGreaterThan(500)
+        const served = new Set(server.received.map((r) => r.url))
+        expect(served.size).toBe(2000)
+      }),
+    60_000
+  )
 })
 
 const TestServices_sleepLive = (millis: number) =>

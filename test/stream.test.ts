@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Chunk, Effect, Fiber, Stream, TestClock } from "effect"
-import * as Fixtures from "./support/fixtures.js"
 import { start } from "./support/EmulatorFixture.js"
+import * as Fixtures from "./support/fixtures.js"
 import * as TestServer from "./support/TestServer.js"
 
 const ids = <A extends { readonly id: string }>(chunk: Chunk.Chunk<A>) => Chunk.toReadonlyArray(chunk).map((c) => c.id)
@@ -11,7 +11,10 @@ const pagesOf = (total: number, envelope = true): TestServer.Reply => (res, req)
   const url = new URL(req.url, "http://x")
   const limit = Number(url.searchParams.get("limit"))
   const offset = Number(url.searchParams.get("offset") ?? 0)
-  const data = Array.from({ length: Math.max(0, Math.min(limit, total - offset)) }, (_, i) => Fixtures.client(`c${offset + i}`))
+  const data = Array.from(
+    { length: Math.max(0, Math.min(limit, total - offset)) },
+    (_, i) => Fixtures.client(`c${offset + i}`)
+  )
   TestServer.json(200, envelope ? { data, total_count: total } : data)(res, req)
 }
 
@@ -38,7 +41,11 @@ describe("Clients.stream", () => {
       server.reply(pagesOf(23, false))
       const all = yield* Stream.runCollect(clients.stream({ pageSize: 10 }))
       expect(ids(all)).toEqual(Array.from({ length: 23 }, (_, i) => `c${i}`))
-      expect(server.received.map((r) => new URL(r.url, server.origin).searchParams.get("offset"))).toEqual(["0", "10", "20"])
+      expect(server.received.map((r) => new URL(r.url, server.origin).searchParams.get("offset"))).toEqual([
+        "0",
+        "10",
+        "20"
+      ])
     }))
 
   it.scoped("a failing page fails the stream with the typed error, after the pages before it", () =>
@@ -51,7 +58,9 @@ describe("Clients.stream", () => {
           : pages(res, req)
       )
       const seen: Array<string> = []
-      const error = yield* Effect.flip(Stream.runForEach(clients.stream({ pageSize: 10, prefetch: 0 }), (c) => Effect.sync(() => seen.push(c.id))))
+      const error = yield* Effect.flip(
+        Stream.runForEach(clients.stream({ pageSize: 10, prefetch: 0 }), (c) => Effect.sync(() => seen.push(c.id)))
+      )
       expect(error._tag === "ClerkErrors" && error.status).toBe(401)
       expect(seen).toEqual(Array.from({ length: 30 }, (_, i) => `c${i}`))
     }))
@@ -79,7 +88,9 @@ describe("Clients.stream", () => {
       const { server, clients } = yield* TestServer.setup()
       const pages = pagesOf(1000)
       server.reply((res, req) => (req.url.includes("offset=0") ? pages(res, req) : TestServer.stall(res, req)))
-      const fiber = yield* Effect.fork(Stream.runCollect(Stream.take(clients.stream({ pageSize: 100, prefetch: 2 }), 150)))
+      const fiber = yield* Effect.fork(
+        Stream.runCollect(Stream.take(clients.stream({ pageSize: 100, prefetch: 2 }), 150))
+      )
       // The first page arrives; pages 2–4 are requested together and stall.
       yield* server.awaitRequests(4)
       expect(server.received).toHaveLength(4)
@@ -95,9 +106,7 @@ describe("Clients.stream", () => {
       const before = emulator.clients.map((c) => c.id)
       let pages = 0
       const seen = yield* clients.stream({ pageSize: 10, prefetch: 0 }).pipe(
-        Stream.mapChunksEffect((chunk) =>
-          Effect.as(++pages === 1 ? emulator.createClients(4) : Effect.void, chunk)
-        ),
+        Stream.mapChunksEffect((chunk) => Effect.as(++pages === 1 ? emulator.createClients(4) : Effect.void, chunk)),
         Stream.runCollect
       )
       const streamed = new Set(ids(seen))

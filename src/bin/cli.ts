@@ -10,13 +10,34 @@
  */
 import { Args, Command, Options } from "@effect/cli"
 import { NodeContext, NodeHttpServer, NodeRuntime } from "@effect/platform-node"
-import { Cause, Chunk, Config, ConfigError, Console, Context, Duration, Effect, Either, Exit, FiberRef, HashSet, Layer, Logger, LogLevel, Option, Redacted, Schedule, Schema, Stream } from "effect"
+import type { Console } from "effect"
+import {
+  Cause,
+  Chunk,
+  Config,
+  ConfigError,
+  Context,
+  Duration,
+  Effect,
+  Either,
+  Exit,
+  FiberRef,
+  HashSet,
+  Layer,
+  Logger,
+  LogLevel,
+  Option,
+  Redacted,
+  Schedule,
+  Schema,
+  Stream
+} from "effect"
 import { readFileSync } from "node:fs"
 import { createServer } from "node:http"
 import { ClerkError, Client, Clients, Emulator, RetryPolicy } from "../index.js"
-import * as UndiciHttpClient from "../UndiciHttpClient.js"
 import { describeConfigError } from "../internal/configError.js"
 import { version } from "../internal/version.js"
+import * as UndiciHttpClient from "../UndiciHttpClient.js"
 import { tour } from "./tour.js"
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -47,7 +68,10 @@ const common = {
     Options.withDescription("Override the policy's maximum number of retries."),
     Options.optional
   ),
-  timeoutMs: bounded(Options.integer("timeout-ms"), 1).pipe(Options.withDescription("Per-attempt timeout in ms."), Options.optional),
+  timeoutMs: bounded(Options.integer("timeout-ms"), 1).pipe(
+    Options.withDescription("Per-attempt timeout in ms."),
+    Options.optional
+  ),
   deadlineMs: bounded(Options.integer("deadline-ms"), 1).pipe(
     Options.withDescription("Deadline for a whole call, in ms."),
     Options.optional
@@ -188,7 +212,11 @@ const table = (rows: ReadonlyArray<Record<string, string>>): string => {
   const columns = Object.keys(rows[0]!)
   const widths = columns.map((column) => Math.max(column.length, ...rows.map((row) => (row[column] ?? "").length)))
   const line = (cells: ReadonlyArray<string>) => cells.map((cell, i) => cell.padEnd(widths[i]!)).join("  ").trimEnd()
-  return [line(columns), line(widths.map((w) => "-".repeat(w))), ...rows.map((row) => line(columns.map((c) => row[c] ?? "")))]
+  return [
+    line(columns),
+    line(widths.map((w) => "-".repeat(w))),
+    ...rows.map((row) => line(columns.map((c) => row[c] ?? "")))
+  ]
     .join("\n") + "\n"
 }
 
@@ -211,7 +239,9 @@ const printClient = (options: Common, client: Client.Client) =>
 
 const printPage = (options: Common, page: Client.ClientList) =>
   options.json || !process.stdout.isTTY
-    ? write(JSON.stringify({ data: page.data.map((c) => encodeClient(c)), total_count: page.totalCount }, null, 2) + "\n")
+    ? write(
+      JSON.stringify({ data: page.data.map((c) => encodeClient(c)), total_count: page.totalCount }, null, 2) + "\n"
+    )
     : write(table(page.data.map(summary)) + `${page.data.length} of ${page.totalCount ?? "?"} clients\n`)
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -232,11 +262,18 @@ const list = Command.make("list", {
       (page) => printPage(options, page)
     ))).pipe(Command.withDescription("List clients, newest first (GET /v1/clients, deprecated by Clerk)."))
 
-const get = Command.make("get", {
-  ...common,
-  clientId: Args.text({ name: "client_id" }).pipe(Args.withDescription("The client's id, e.g. client_2abc."))
-}, (options) =>
-  withClients(options, (clients) => Effect.flatMap(clients.get(options.clientId), (client) => printClient(options, client))))
+const get = Command.make(
+  "get",
+  {
+    ...common,
+    clientId: Args.text({ name: "client_id" }).pipe(Args.withDescription("The client's id, e.g. client_2abc."))
+  },
+  (options) =>
+    withClients(
+      options,
+      (clients) => Effect.flatMap(clients.get(options.clientId), (client) => printClient(options, client))
+    )
+)
   .pipe(Command.withDescription("Get one client (GET /v1/clients/{client_id})."))
 
 const readStdin = Effect.async<string>((resume) => {
@@ -265,7 +302,10 @@ const verify = Command.make("verify", {
 
 const stream = Command.make("stream", {
   ...common,
-  pageSize: Options.integer("page-size").pipe(Options.withDescription("Clients per request, 1 to 500."), Options.withDefault(500)),
+  pageSize: Options.integer("page-size").pipe(
+    Options.withDescription("Clients per request, 1 to 500."),
+    Options.withDefault(500)
+  ),
   offset: Options.integer("offset").pipe(Options.withDescription("Resume from this offset."), Options.withDefault(0)),
   prefetch: Options.integer("prefetch").pipe(Options.withDescription("Pages fetched ahead."), Options.withDefault(1))
 }, (options) =>
@@ -279,7 +319,9 @@ const stream = Command.make("stream", {
           ? Effect.sync(() => {
             const seconds = Math.max(0.001, (Date.now() - started) / 1000)
             const pages = Math.ceil(count / options.pageSize)
-            process.stderr.write(`\r${count} clients, ${pages} pages, ${Math.round(count / seconds)} clients/s${final ? "\n" : ""}`)
+            process.stderr.write(
+              `\r${count} clients, ${pages} pages, ${Math.round(count / seconds)} clients/s${final ? "\n" : ""}`
+            )
           })
           : Effect.void
       yield* clients.stream({ pageSize: options.pageSize, offset: options.offset, prefetch: options.prefetch }).pipe(
@@ -295,7 +337,9 @@ const stream = Command.make("stream", {
         )
       )
       yield* report(true)
-    }))).pipe(Command.withDescription("Every client as NDJSON, page by page (progress on stderr when it is a terminal)."))
+    }))).pipe(
+    Command.withDescription("Every client as NDJSON, page by page (progress on stderr when it is a terminal).")
+  )
 
 const emulator = Command.make("emulator", {
   port: bounded(Options.integer("port"), 0, 65_535).pipe(
@@ -318,7 +362,9 @@ const emulator = Command.make("emulator", {
     Options.withDefault(0)
   ),
   rateLimit: Options.text("rate-limit").pipe(
-    Options.withDescription("Enforce Clerk's rate limit: production (1000/10s), development (100/10s) or N/<interval>, e.g. 50/1s."),
+    Options.withDescription(
+      "Enforce Clerk's rate limit: production (1000/10s), development (100/10s) or N/<interval>, e.g. 50/1s."
+    ),
     Options.optional
   ),
   secretKey: Options.redacted("secret-key").pipe(
@@ -328,23 +374,31 @@ const emulator = Command.make("emulator", {
 }, (options) =>
   Effect.gen(function*() {
     if (Option.isSome(options.data) && Option.isSome(options.clients)) {
-      return yield* Effect.fail(new UsageError("--clients and --data exclude each other: --data serves exactly the clients in the file"))
+      return yield* Effect.fail(
+        new UsageError("--clients and --data exclude each other: --data serves exactly the clients in the file")
+      )
     }
     const data = Option.isSome(options.data)
       ? Emulator.clientsFromJson(readFileSync(options.data.value, "utf8"))
       : Either.right(undefined)
     if (Either.isLeft(data)) return yield* Effect.fail(new UsageError(`--data: ${data.left}`))
-    const rateLimit = Option.isSome(options.rateLimit) ? Emulator.parseRateLimit(options.rateLimit.value) : Either.right(undefined)
+    const rateLimit = Option.isSome(options.rateLimit)
+      ? Emulator.parseRateLimit(options.rateLimit.value)
+      : Either.right(undefined)
     if (Either.isLeft(rateLimit)) return yield* Effect.fail(new UsageError(`--rate-limit: ${rateLimit.left}`))
     const secretKey = Option.map(options.secretKey, Redacted.value)
-    const running = yield* Layer.build(emulatorLayer({
-      seedClients: Option.getOrElse(options.clients, () => 25),
-      seed: options.seed,
-      faultRate: options.faultRate,
-      ...(rateLimit.right === undefined ? {} : { rateLimit: rateLimit.right }),
-      ...(data.right === undefined ? {} : { clients: data.right }),
-      ...Option.match(secretKey, { onNone: () => ({}), onSome: (key) => ({ secretKey: key }) })
-    }, options.port, options.host))
+    const running = yield* Layer.build(emulatorLayer(
+      {
+        seedClients: Option.getOrElse(options.clients, () => 25),
+        seed: options.seed,
+        faultRate: options.faultRate,
+        ...(rateLimit.right === undefined ? {} : { rateLimit: rateLimit.right }),
+        ...(data.right === undefined ? {} : { clients: data.right }),
+        ...Option.match(secretKey, { onNone: () => ({}), onSome: (key) => ({ secretKey: key }) })
+      },
+      options.port,
+      options.host
+    ))
     const service = Context.get(running, Emulator.Emulator)
     yield* write(`effect-clerk emulator listening at ${service.apiUrl} (${service.size} clients)\n`)
     if (Option.isNone(secretKey)) yield* write(`accepts: Authorization: Bearer ${Emulator.defaultSecretKey}\n`)
@@ -380,7 +434,9 @@ const tourCommand = Command.make("tour", {}, () =>
   }))).pipe(Command.withDescription("A short tour of the library against the embedded emulator (what npm start runs)."))
 
 const root = Command.make("effect-clerk").pipe(
-  Command.withDescription("Clerk Backend API Clients operations from the terminal. Needs CLERK_SECRET_KEY, or --emulator."),
+  Command.withDescription(
+    "Clerk Backend API Clients operations from the terminal. Needs CLERK_SECRET_KEY, or --emulator."
+  ),
   Command.withSubcommands([list, get, verify, stream, emulator, tourCommand])
 )
 
@@ -388,7 +444,7 @@ const cli = Command.run(root, { name: "effect-clerk", version })
 
 /** ANSI styling only for a terminal, and never under `NO_COLOR`. */
 const colour = process.stdout.isTTY === true && (process.env.NO_COLOR ?? "") === ""
-// eslint-disable-next-line no-control-regex
+
 const ansi = /\u001b\[[0-9;]*m/g
 const plain = (args: ReadonlyArray<unknown>) => args.map((a) => (typeof a === "string" ? a.replace(ansi, "") : a))
 
@@ -438,7 +494,9 @@ const afterAttempts = (error: ClerkError.ClientsError) =>
 
 const describeClerk = (error: ClerkError.ClerkErrors) =>
   [
-    `${error.status} ${error.errors.map((e) => `${e.code}: ${e.longMessage ?? e.message}`).join("; ") || "(no details)"}`,
+    `${error.status} ${
+      error.errors.map((e) => `${e.code}: ${e.longMessage ?? e.message}`).join("; ") || "(no details)"
+    }`,
     error.clerkTraceId === undefined ? "" : ` [trace ${error.clerkTraceId}]`,
     error.retryAfter === undefined ? "" : ` (retry after ${Duration.format(error.retryAfter)})`,
     afterAttempts(error)
@@ -454,7 +512,9 @@ const main = cli(hoistLogLevel(process.argv)).pipe(
           : error.reason === "Transport" || error.reason === "Timeout"
           ? exitCodes.transport
           : exitCodes.response,
-        `${error.reason}: ${error.description}${error.status === undefined ? "" : ` (HTTP ${error.status})`}${afterAttempts(error)}`
+        `${error.reason}: ${error.description}${error.status === undefined ? "" : ` (HTTP ${error.status})`}${
+          afterAttempts(error)
+        }`
       )),
   Effect.catchAll((error) =>
     error instanceof UsageError
@@ -473,10 +533,14 @@ const main = cli(hoistLogLevel(process.argv)).pipe(
   withPlainText,
   Logger.withMinimumLogLevel(LogLevel.Error),
   // Every log line goes to stderr (whatever logger the runtime installed), so stdout carries only the output.
-  Effect.locally(FiberRef.currentLoggers, HashSet.make(Logger.prettyLogger({ stderr: true, colors: colour }), Logger.tracerLogger))
+  Effect.locally(
+    FiberRef.currentLoggers,
+    HashSet.make(Logger.prettyLogger({ stderr: true, colors: colour }), Logger.tracerLogger)
+  )
 )
 
 NodeRuntime.runMain(main, {
   disableErrorReporting: true,
-  teardown: (exit, onExit) => onExit(Exit.isFailure(exit) && !Exit.isInterrupted(exit) ? exitCodes.unexpected : exitCode)
+  teardown: (exit, onExit) =>
+    onExit(Exit.isFailure(exit) && !Exit.isInterrupted(exit) ? exitCodes.unexpected : exitCode)
 })

@@ -48,7 +48,9 @@ export const tour = Effect.gen(function*() {
   const recovered = yield* timed(clients.get(target.id, { retry: RetryPolicy.standard }))
   const after = yield* emulator.stats
   yield* Console.log(
-    `got ${recovered.value.id} after ${after.get - before.get} requests in ${recovered.ms} ms (waited out Retry-After, backed off on 503)`
+    `got ${recovered.value.id} after ${
+      after.get - before.get
+    } requests in ${recovered.ms} ms (waited out Retry-After, backed off on 503)`
   )
 
   yield* section("typed errors")

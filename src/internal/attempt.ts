@@ -15,7 +15,7 @@
  */
 import type * as HttpClientError from "@effect/platform/HttpClientError"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
-import * as Clock from "effect/Clock"
+import type * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -111,11 +111,18 @@ export const timeout = <A, E, E1>(
       : Effect.timeoutFail(self, { duration, onTimeout })
   )
 
-const liveTimeout = <A, E, E1>(self: Effect.Effect<A, E>, millis: number, onTimeout: () => E1): Effect.Effect<A, E | E1> =>
+const liveTimeout = <A, E, E1>(
+  self: Effect.Effect<A, E>,
+  millis: number,
+  onTimeout: () => E1
+): Effect.Effect<A, E | E1> =>
   Effect.uninterruptibleMask((restore) =>
     Effect.flatMap(Effect.fork(restore(self)), (child) =>
       restore(Effect.async<A, E | E1>((resume) => {
-        const timer = setTimeout(() => resume(Effect.zipRight(Fiber.interrupt(child), Effect.fail(onTimeout()))), millis)
+        const timer = setTimeout(
+          () => resume(Effect.zipRight(Fiber.interrupt(child), Effect.fail(onTimeout()))),
+          millis
+        )
         child.addObserver((exit) => {
           clearTimeout(timer)
           resume(exit)

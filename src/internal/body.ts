@@ -65,7 +65,8 @@ const fromPromise = (
 ): Effect.Effect<BodyText, HttpClientError.ResponseError> =>
   Effect.tryPromise({
     try: read,
-    catch: (cause) => new HttpClientError.ResponseError({ request: response.request, response, reason: "Decode", cause })
+    catch: (cause) =>
+      new HttpClientError.ResponseError({ request: response.request, response, reason: "Decode", cause })
   })
 
 /** Collects chunks up to `limit` bytes; `add` says whether to go on. */
@@ -165,9 +166,11 @@ const readStream = (
   limit: number
 ): Effect.Effect<BodyText, HttpClientError.ResponseError> =>
   Effect.map(
-    Stream.runFoldWhile(response.stream, new Collector(limit), (collector) => !collector.truncated, (collector, chunk) => {
+    Stream.runFoldWhile(response.stream, new Collector(limit), (collector) =>
+      !collector.truncated, (collector, chunk) => {
       collector.add(chunk)
       return collector
     }),
-    (collector) => collector.result()
+    (collector) =>
+      collector.result()
   )

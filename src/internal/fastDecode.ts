@@ -17,7 +17,7 @@ import { identity } from "effect/Function"
 import * as Option from "effect/Option"
 import type * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
-import * as AST from "effect/SchemaAST"
+import type * as AST from "effect/SchemaAST"
 
 /** Returned by a compiled decoder that rejects its input. */
 const rejected: unique symbol = Symbol("effect-clerk/fastDecode/rejected")
@@ -218,7 +218,9 @@ export function decoder(
  * The compiled decoder alone, without the Schema fallback, or `undefined` if the schema does not compile. For tests:
  * it must never accept what Schema rejects, and must return what Schema returns.
  */
-export const compiledOnly = (schema: Schema.Schema.AnyNoContext): ((input: unknown) => Either.Either<unknown, void>) | undefined => {
+export const compiledOnly = (
+  schema: Schema.Schema.AnyNoContext
+): ((input: unknown) => Either.Either<unknown, void>) | undefined => {
   const fast = compile(schema.ast)
   if (fast === undefined) return undefined
   return (input) => {

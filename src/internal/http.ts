@@ -72,7 +72,12 @@ export const execute = <I, A>(
           ClerkMetrics.requestDuration.unsafeUpdate(now - start, tags.operation)
           if (status === 429) ClerkMetrics.rateLimited.unsafeUpdate(1, tags.operation)
         }
-        const sent = transport.timeouts.limit(send(transport, endpoint, request, context, offer, seen), offer, limitMillis, onTimeout)
+        const sent = transport.timeouts.limit(
+          send(transport, endpoint, request, context, offer, seen),
+          offer,
+          limitMillis,
+          onTimeout
+        )
         return Effect.mapBoth(sent, {
           onSuccess: (value) => {
             settle(seen.status, String(seen.status), 0)
@@ -97,7 +102,12 @@ export const execute = <I, A>(
         timeout(
           withRetries(now + Duration.toMillis(deadline)),
           deadline,
-          () => new SDKError({ ...context, reason: "Timeout", description: `call deadline of ${Duration.format(deadline)} passed` })
+          () =>
+            new SDKError({
+              ...context,
+              reason: "Timeout",
+              description: `call deadline of ${Duration.format(deadline)} passed`
+            })
         ))
 
     return Effect.mapError(run, (error) => withAttempts(error, attempts))
@@ -168,7 +178,9 @@ const send = <I, A>(
   offer: AttemptTimeoutOffer | undefined,
   seen: { status: number | undefined }
 ): Effect.Effect<A, ClientsError> => {
-  const services = offer === undefined ? transport.attemptContext : Context.add(transport.attemptContext, AttemptTimeout, offer)
+  const services = offer === undefined
+    ? transport.attemptContext
+    : Context.add(transport.attemptContext, AttemptTimeout, offer)
   const response = Effect.mapError(
     transport.client.execute(request),
     (error) => fromRequestError(error, context, offer)
@@ -198,9 +210,19 @@ const fromRequestError = (
   if (timedOut !== undefined) return timedOut
   const cause = lowLevelCause(error.cause)
   if (error._tag === "RequestError" && error.reason !== "Transport") {
-    return new SDKError({ ...context, reason: "InvalidRequest", description: `request could not be built (${error.reason})`, ...cause })
+    return new SDKError({
+      ...context,
+      reason: "InvalidRequest",
+      description: `request could not be built (${error.reason})`,
+      ...cause
+    })
   }
-  return new SDKError({ ...context, reason: "Transport", description: describeCause(error.cause) ?? "no response", ...cause })
+  return new SDKError({
+    ...context,
+    reason: "Transport",
+    description: describeCause(error.cause) ?? "no response",
+    ...cause
+  })
 }
 
 /** Keeps the socket-level error, never the platform error (it holds the request, and so the Authorization header). */
@@ -226,8 +248,12 @@ const interpret = <I, A>(
   if (status >= 200 && status < 300) {
     return Effect.flatMap(readText(response, transport.maxResponseBytes, context, offer), (body) => {
       const failDecode = (description: string) =>
-        Effect.fail(new SDKError({ ...context, ...responseDetails(transport, response, body), reason: "Decode", description }))
-      if (body.truncated) return failDecode(`response too large: the body exceeds the ${transport.maxResponseBytes}-byte limit`)
+        Effect.fail(
+          new SDKError({ ...context, ...responseDetails(transport, response, body), reason: "Decode", description })
+        )
+      if (body.truncated) {
+        return failDecode(`response too large: the body exceeds the ${transport.maxResponseBytes}-byte limit`)
+      }
       if (!json) return failDecode(`expected application/json, got ${contentType ?? "no content type"}`)
       const parsed = parseJson(body.text)
       if (Either.isLeft(parsed)) return failDecode(`invalid JSON: ${parsed.left.message}`)
@@ -305,7 +331,9 @@ const describeParseError = (error: ParseResult.ParseError): string =>
       .slice(0, 3)
       .map((issue) => `${formatPath(issue.path)}: ${truncate(issue.message, 200)}`)
       .join("; ")
-  ).pipe(Either.getOrElse(() => `${formatPath(firstIssuePath(error.issue))}: invalid value (too deeply nested to show)`))
+  ).pipe(
+    Either.getOrElse(() => `${formatPath(firstIssuePath(error.issue))}: invalid value (too deeply nested to show)`)
+  )
 
 /** The path to the first leaf issue, found without formatting any value. */
 const firstIssuePath = (root: ParseResult.ParseIssue): ReadonlyArray<PropertyKey> => {

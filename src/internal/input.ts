@@ -39,7 +39,7 @@ export const listQuery = (params: {
   })
 
 // Lone surrogates cannot be percent-encoded; control characters have no place in an id.
-// eslint-disable-next-line no-control-regex
+
 const forbiddenInId = /[\u0000-\u001f\u007f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/
 
 /** Clerk ids are short; anything this long is a bug in the caller, and would make an oversized URL. */

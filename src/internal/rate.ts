@@ -13,8 +13,8 @@
  *
  * @internal
  */
-import * as ConfigError from "effect/ConfigError"
 import * as Clock from "effect/Clock"
+import * as ConfigError from "effect/ConfigError"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import { identity } from "effect/Function"
@@ -142,7 +142,9 @@ export const make = (
     const setting = options.rateLimit ?? "adaptive"
     const fixed = typeof setting === "object" ? setting : undefined
     if (fixed !== undefined && (!Number.isInteger(fixed.limit) || fixed.limit < 1)) {
-      return yield* Effect.fail(ConfigError.InvalidData(["rateLimit", "limit"], "the rate limit must be a positive integer"))
+      return yield* Effect.fail(
+        ConfigError.InvalidData(["rateLimit", "limit"], "the rate limit must be a positive integer")
+      )
     }
     const adaptive = setting === "adaptive" || fixed?.adaptive === true
     const state = stateFor(adaptive, options.rateScope ?? "layer", key)
@@ -162,11 +164,17 @@ export const make = (
         })
       )
     const withFixedLimit = (waiting: Effect.Effect<number>): Effect.Effect<number> =>
-      fixed === undefined ? waiting : Effect.flatMap(Clock.currentTimeMillis, (start) =>
-        limiter(Effect.zipRight(waiting, Effect.map(Clock.currentTimeMillis, (now) => now - start))))
+      fixed === undefined ?
+        waiting :
+        Effect.flatMap(
+          Clock.currentTimeMillis,
+          (start) => limiter(Effect.zipRight(waiting, Effect.map(Clock.currentTimeMillis, (now) => now - start)))
+        )
 
     return {
-      reserve: fixed === undefined ? (now) => state.reserve(now) : (now) => Math.max(state.reserve(now), Number.MIN_VALUE),
+      reserve: fixed === undefined
+        ? (now) => state.reserve(now)
+        : (now) => Math.max(state.reserve(now), Number.MIN_VALUE),
       wait: (millis) => withFixedLimit(millis >= 1 ? sleepThenGo(millis, 0) : Effect.succeed(0)),
       observe: (now, status, retryAfterMillis) => state.observe(now, status, retryAfterMillis)
     }

@@ -7,11 +7,11 @@
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import type * as MetricLabel from "effect/MetricLabel"
 import * as Schedule from "effect/Schedule"
 import * as ScheduleDecision from "effect/ScheduleDecision"
 import * as Interval from "effect/ScheduleInterval"
 import * as Intervals from "effect/ScheduleIntervals"
-import type * as MetricLabel from "effect/MetricLabel"
 import type { ClientsError } from "../ClerkError.js"
 import * as ClerkMetrics from "../ClerkMetrics.js"
 import type { RetryPolicy } from "../RetryPolicy.js"
@@ -71,7 +71,10 @@ const announceRetry = (error: ClientsError, retry: number, delayMillis: number):
     Effect.logDebug(`${error.operation}: retry ${retry} in ${delayMillis} ms`).pipe(Effect.annotateLogs(attributes)),
     Effect.currentSpan.pipe(
       Effect.flatMap((span) =>
-        Effect.map(Effect.clockWith((clock) => clock.currentTimeNanos), (nanos) => span.event("retry", nanos, attributes))
+        Effect.map(
+          Effect.clockWith((clock) => clock.currentTimeNanos),
+          (nanos) => span.event("retry", nanos, attributes)
+        )
       ),
       Effect.ignore
     )
@@ -93,11 +96,14 @@ export const retrying = <A>(
     const loop = (error: ClientsError, state: unknown): Effect.Effect<A, ClientsError> =>
       Effect.flatMap(Clock.currentTimeMillis, (now) =>
         Effect.flatMap(schedule.step(now, error, state), ([next, , decision]) => {
-          if (ScheduleDecision.isDone(decision)) return Effect.fail(error)
+          if (ScheduleDecision.isDone(decision)) {
+            return Effect.fail(error)
+          }
           const wait = Math.max(0, Intervals.start(decision.intervals) - now)
           return Effect.zipRight(
             Effect.sleep(Duration.millis(wait)),
-            Effect.catchAll(attempt, (nextError) => loop(nextError, next))
+            Effect.catchAll(attempt, (nextError) =>
+              loop(nextError, next))
           )
         }))
     return loop(firstError, schedule.initial)

@@ -5,8 +5,8 @@
  * @internal
  */
 import * as Effect from "effect/Effect"
-import * as Encoding from "effect/Encoding"
 import * as Either from "effect/Either"
+import * as Encoding from "effect/Encoding"
 import * as Predicate from "effect/Predicate"
 
 export const issuer = "effect-clerk-emulator"
@@ -54,7 +54,12 @@ export const makeSigner = (secret: string): Effect.Effect<Signer> =>
         if (Either.isLeft(signatureBytes) || Either.isLeft(claims)) return Effect.succeed(Either.left("malformed"))
         return Effect.map(
           Effect.promise(() =>
-            globalThis.crypto.subtle.verify("HMAC", key, new Uint8Array(signatureBytes.right), encoder.encode(`${header}.${payload}`))
+            globalThis.crypto.subtle.verify(
+              "HMAC",
+              key,
+              new Uint8Array(signatureBytes.right),
+              encoder.encode(`${header}.${payload}`)
+            )
           ),
           (valid): Either.Either<Claims, TokenProblem> =>
             !valid

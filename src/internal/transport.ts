@@ -80,7 +80,10 @@ export const make = (
     // Authorization header) somewhere the user did not configure. Undici and node:http do not follow redirects;
     // `fetch` does by default, so its `RequestInit` (the user's, if the layer was given one) says `manual`.
     const init = yield* Effect.serviceOption(FetchHttpClient.RequestInit)
-    const attemptContext = Context.make(FetchHttpClient.RequestInit, { ...Option.getOrUndefined(init), redirect: "manual" })
+    const attemptContext = Context.make(FetchHttpClient.RequestInit, {
+      ...Option.getOrUndefined(init),
+      redirect: "manual"
+    })
     const baseUrl = url.href.replace(/\/+$/, "")
     return {
       // Clerk is a third party: the caller's trace ids are not sent to it. Spans still nest locally.
@@ -109,9 +112,13 @@ const invalid = (path: string, why: string): Effect.Effect<never, ConfigError.Co
 
 /** Checked at layer construction, so a missing key fails there and not on the first call. */
 const checkSecretKey = (key: unknown): Effect.Effect<Redacted.Redacted<string>, ConfigError.ConfigError> => {
-  if (!Redacted.isRedacted(key)) return invalid("secretKey", "the Clerk secret key must be given (as a Redacted string)")
+  if (!Redacted.isRedacted(key)) {
+    return invalid("secretKey", "the Clerk secret key must be given (as a Redacted string)")
+  }
   const value: unknown = Redacted.value(key)
-  if (!Predicate.isString(value)) return invalid("secretKey", `the Clerk secret key must be a string, got ${typeof value}`)
+  if (!Predicate.isString(value)) {
+    return invalid("secretKey", `the Clerk secret key must be a string, got ${typeof value}`)
+  }
   if (value.trim().length === 0) return invalid("secretKey", "the Clerk secret key is empty")
   return Effect.succeed(Redacted.make(value))
 }
@@ -130,7 +137,9 @@ const checkApiVersion = (
   if (/^\d{4}-\d{2}-\d{2}$/.test(trimmed)) return Effect.succeed({ apiVersion: trimmed, pathVersion: false })
   return invalid(
     "apiVersion",
-    `expected a Clerk-API-Version date such as ${defaultApiVersion} (or v1, the URL version), got ${JSON.stringify(input)}`
+    `expected a Clerk-API-Version date such as ${defaultApiVersion} (or v1, the URL version), got ${
+      JSON.stringify(input)
+    }`
   )
 }
 

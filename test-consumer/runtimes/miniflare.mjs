@@ -1,6 +1,6 @@
 // workerd through miniflare: `node miniflare.mjs <apiUrl> <secretKey>` runs worker.bundle.mjs once, prints its JSON.
-import { readFileSync } from "node:fs"
 import { Miniflare } from "miniflare"
+import { readFileSync } from "node:fs"
 
 const [apiUrl, secretKey] = process.argv.slice(2)
 // The bundle is given as the one module, as wrangler hands it to workerd (no dependency scan of dynamic imports).

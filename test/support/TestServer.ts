@@ -2,9 +2,22 @@
  * A loopback HTTP server whose replies each test scripts, recording every request exactly as it arrived.
  */
 import { NodeHttpClient } from "@effect/platform-node"
-import { Clock, Context, Deferred, Effect, Fiber, FiberId, Option, Layer, Redacted, type Scope, TestClock, TestServices } from "effect"
+import {
+  Clock,
+  Context,
+  Deferred,
+  Effect,
+  Fiber,
+  FiberId,
+  Layer,
+  Option,
+  Redacted,
+  type Scope,
+  TestClock,
+  TestServices
+} from "effect"
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
-import type { AddressInfo } from "node:net"
+import type { AddressInfo, Socket } from "node:net"
 import { Clients } from "../../src/index.js"
 
 export interface Received {
@@ -34,11 +47,11 @@ export const json = (status: number, body: unknown, headers: Record<string, stri
   res.end(typeof body === "string" ? body : JSON.stringify(body))
 }
 
-export const text = (status: number, body: string, contentType: string, headers: Record<string, string> = {}): Reply =>
-(res) => {
-  res.writeHead(status, { "content-type": contentType, ...headers })
-  res.end(body)
-}
+export const text =
+  (status: number, body: string, contentType: string, headers: Record<string, string> = {}): Reply => (res) => {
+    res.writeHead(status, { "content-type": contentType, ...headers })
+    res.end(body)
+  }
 
 /** Never answers (until the client gives up or the server closes). */
 export const stall: Reply = () => {}
@@ -72,7 +85,7 @@ export const make: Effect.Effect<TestServer, never, Scope.Scope> = Effect.gen(fu
       for (const w of waiters) if (received.length >= w.count) Deferred.unsafeDone(w.done, Effect.void)
     })
   })
-  const sockets = new Set<import("node:net").Socket>()
+  const sockets = new Set<Socket>()
   server.on("connection", (s) => {
     sockets.add(s)
     s.on("close", () => sockets.delete(s))

@@ -64,7 +64,12 @@ export const client = (id = "client_full", overrides: Record<string, unknown> = 
 })
 
 export const clerkErrors = (status: number, code: string, extra: Record<string, unknown> = {}) => ({
-  errors: [{ code, message: `${code} message`, long_message: `${code} long message (status ${status})`, meta: { param_name: "limit" } }],
+  errors: [{
+    code,
+    message: `${code} message`,
+    long_message: `${code} long message (status ${status})`,
+    meta: { param_name: "limit" }
+  }],
   meta: { request: "r1" },
   clerk_trace_id: `trace_${status}`,
   ...extra

@@ -15,7 +15,10 @@ export const settle = TestServices.provideLive(
  * Runs `fiber` to completion on TestClock: settles the in-flight requests, then jumps to the next sleep. Calls
  * `observe(now)` at every step. Returns the virtual time that passed.
  */
-export const drive = <A, E>(fiber: Fiber.Fiber<A, E>, observe: (now: number) => Effect.Effect<void> = () => Effect.void) =>
+export const drive = <A, E>(
+  fiber: Fiber.Fiber<A, E>,
+  observe: (now: number) => Effect.Effect<void> = () => Effect.void
+) =>
   Effect.gen(function*() {
     const start = yield* Clock.currentTimeMillis
     for (let step = 0; step < 200_000; step++) {
@@ -58,4 +61,3 @@ export const workload = (concurrency: number, options: ClientsTest.Options = {})
 
 /** 1,000 requests at 50 per second: the last window that is needed opens 19 s after the first. */
 export const theoreticalMinimum = 19_000
-
