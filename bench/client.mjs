@@ -102,6 +102,26 @@ const clerkBackend = async () => {
   }
 }
 
+// The platform's client alone (request, body as text, JSON.parse, no validation): what effect-clerk adds on a stock
+// transport is the difference to "effect-clerk(undici)" / "effect-clerk(fetch)".
+const platformAlone = async (transport) => {
+  const [Effect, ManagedRuntime] = await Promise.all(["Effect", "ManagedRuntime"].map((m) => import(`effect/${m}`)))
+  const { HttpClient } = await import("@effect/platform")
+  const runtime = ManagedRuntime.make(await transport())
+  const one = (client, path) =>
+    Effect.flatMap(client.get(`${origin}${path}`, { headers }), (response) => Effect.map(response.text, JSON.parse))
+  const run = (count, concurrency, path) =>
+    runtime.runPromise(
+      Effect.flatMap(HttpClient.HttpClient, (client) =>
+        Effect.forEach(Array.from({ length: count }), () =>
+          Effect.scoped(one(client, path)), { concurrency, discard: true }))
+    )
+  return {
+    get: (count, concurrency) => run(count, concurrency, "/v1/clients/client_bench"),
+    list: (count) => run(count, 1, "/v1/clients?paginated=true&limit=500")
+  }
+}
+
 const contenders = {
   "raw-undici": rawUndici,
   fetch: fetchBaseline,
@@ -109,7 +129,10 @@ const contenders = {
   "effect-clerk": () => effectClerk(async () => (await import("../dist/UndiciHttpClient.js")).layer),
   "effect-clerk(undici)": () =>
     effectClerk(async () => (await import("@effect/platform-node/NodeHttpClient")).layerUndici),
-  "effect-clerk(fetch)": () => effectClerk(async () => (await import("@effect/platform/FetchHttpClient")).layer)
+  "effect-clerk(fetch)": () => effectClerk(async () => (await import("@effect/platform/FetchHttpClient")).layer),
+  "platform(undici)": () =>
+    platformAlone(async () => (await import("@effect/platform-node/NodeHttpClient")).layerUndici),
+  "platform(fetch)": () => platformAlone(async () => (await import("@effect/platform/FetchHttpClient")).layer)
 }
 
 const impl = await contenders[contender]()

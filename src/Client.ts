@@ -178,8 +178,8 @@ export interface Session extends Schema.Schema.Type<typeof Session> {}
  * ```ts
  * import { Schema } from "effect"
  * import { Client } from "effect-clerk"
- * const client: Client.Client = Schema.decodeUnknownSync(Client.Client)(json)
- * client.lastActiveSessionId // string | null
+ * const fromClerk = (json: unknown): Client.Client => Schema.decodeUnknownSync(Client.Client)(json)
+ * const lastSession = (client: Client.Client): string | null => client.lastActiveSessionId
  * ```
  * @since 0.1.0
  * @category Schemas

@@ -336,7 +336,7 @@ type Endpoint<I, A> = Endpoints.Endpoint<I, A>
  *
  * @example
  * ```ts
- * import { Redacted } from "effect"
+ * import { Layer, Redacted } from "effect"
  * import { FetchHttpClient } from "@effect/platform"
  * import { Clients, RetryPolicy } from "effect-clerk"
  * const live = Clients.layer({ secretKey: Redacted.make("sk_test_…"), retry: RetryPolicy.standard }).pipe(

@@ -434,8 +434,10 @@ export const layerWithoutDispatcher: Layer.Layer<HttpClient.HttpClient, never, U
  * @example
  * ```ts
  * import { Effect } from "effect"
+ * import { Clients } from "effect-clerk"
  * import * as UndiciHttpClient from "effect-clerk/UndiciHttpClient"
- * Effect.provide(program, UndiciHttpClient.layer)
+ * const program = Effect.flatMap(Clients.Clients, (clients) => clients.get("client_123"))
+ * const withTransport = program.pipe(Effect.provide(UndiciHttpClient.layer))
  * ```
  * @since 0.1.0
  * @category Layers
