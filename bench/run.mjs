@@ -48,7 +48,9 @@ const getContenders = [
   "fetch",
   "@clerk/backend",
   "effect-clerk",
+  "platform(undici)",
   "effect-clerk(undici)",
+  "platform(fetch)",
   "effect-clerk(fetch)"
 ]
 const listContenders = [

@@ -25,13 +25,21 @@ for (const file of sources) {
     i = j
   }
 }
-writeFileSync(join(out, "tsconfig.json"), JSON.stringify({
-  extends: "../tsconfig.json",
-  compilerOptions: { noUnusedLocals: false, noEmit: true, module: "NodeNext", target: "ES2022" },
-  include: ["./*.ts"]
-}))
-const result = spawnSync(process.execPath, ["node_modules/typescript/bin/tsc", "-p", join(out, "tsconfig.json")], { encoding: "utf8" })
-const report = result.stdout.replace(/\.examples\/(\S+?\.ts)\((\d+),(\d+)\)/g, (_, name, line) => `${origins.get(name)} (example line ${line})`)
+writeFileSync(
+  join(out, "tsconfig.json"),
+  JSON.stringify({
+    extends: "../tsconfig.json",
+    compilerOptions: { noUnusedLocals: false, noEmit: true, module: "NodeNext", target: "ES2022" },
+    include: ["./*.ts"]
+  })
+)
+const result = spawnSync(process.execPath, ["node_modules/typescript/bin/tsc", "-p", join(out, "tsconfig.json")], {
+  encoding: "utf8"
+})
+const report = result.stdout.replace(
+  /\.examples\/(\S+?\.ts)\((\d+),(\d+)\)/g,
+  (_, name, line) => `${origins.get(name)} (example line ${line})`
+)
 if (result.status !== 0) {
   console.error(report)
   console.error(`${count} examples, some do not compile`)

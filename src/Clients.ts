@@ -426,13 +426,8 @@ const sequentialPages = <A, E>(
     (offset) =>
       Effect.map(
         page(offset),
-        (data) => nextPageTuple(data, isLast(data) ? Option.none() : Option.some(offset + data.length))
+        (data) => [data, isLast(data) ? Option.none() : Option.some(offset + data.length)] as const
       )
   )
   return prefetch > 0 ? Stream.buffer(pages, { capacity: prefetch }) : pages
 }
-
-const nextPageTuple = <A>(
-  data: ReadonlyArray<A>,
-  next: Option.Option<number>
-): readonly [ReadonlyArray<A>, Option.Option<number>] => [data, next]

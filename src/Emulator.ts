@@ -331,10 +331,9 @@ export const make = (options: Options = {}) =>
       injectFaults: (...faults: ReadonlyArray<Fault>) =>
         Effect.suspend(() => {
           // The same validation as the admin route and the header: a fault the emulator cannot apply is a bug.
-          const parsed = faults.map(parseFault)
-          const invalid = parsed.findIndex((fault) => fault === undefined)
-          if (invalid !== -1) return Effect.dieMessage(`invalid emulator fault: ${JSON.stringify(faults[invalid])}`)
-          for (const fault of parsed) if (fault !== undefined) state.queue.push({ fault, remaining: fault.times ?? 1 })
+          const parsed = parseFaults(faults)
+          if (parsed === undefined) return Effect.dieMessage(`invalid emulator fault in ${JSON.stringify(faults)}`)
+          enqueue(state, parsed)
           return Effect.void
         }),
       clearFaults: Effect.sync(() => {
@@ -680,16 +679,13 @@ const admin = (
         return ok({ token: yield* mint(state.signer, clientId, Duration.seconds(expiresIn)) }, traceId)
       }
       case "POST /__emulator/faults": {
-        const faults = Predicate.hasProperty(body, "faults") && Array.isArray(body.faults) ? body.faults : undefined
-        const parsed = faults?.map(parseFault)
-        if (
-          parsed === undefined || parsed.some((fault) =>
-            fault === undefined
-          )
-        ) {
+        const parsed = Predicate.hasProperty(body, "faults") && Array.isArray(body.faults)
+          ? parseFaults(body.faults)
+          : undefined
+        if (parsed === undefined) {
           return clerkError(400, traceId, "request_body_invalid", "Invalid faults", "Expected { faults: Fault[] }.")
         }
-        for (const fault of parsed) if (fault !== undefined) state.queue.push({ fault, remaining: fault.times ?? 1 })
+        enqueue(state, parsed)
         return ok({ queued: state.queue.length }, traceId)
       }
       case "DELETE /__emulator/faults":
@@ -707,6 +703,21 @@ const faultKinds: ReadonlyArray<FaultKind> = ["status", "drop", "reset", "trunca
 const operations: ReadonlyArray<Operation> = ["list", "get", "verify"]
 const isFaultKind = (u: unknown): u is FaultKind => faultKinds.some((kind) => kind === u)
 const isOperation = (u: unknown): u is Operation => operations.some((operation) => operation === u)
+
+/** Every fault valid, or `undefined`: the one validation behind `injectFaults`, the admin route and the header. */
+const parseFaults = (inputs: ReadonlyArray<unknown>): ReadonlyArray<Fault> | undefined => {
+  const faults: Array<Fault> = []
+  for (const input of inputs) {
+    const fault = parseFault(input)
+    if (fault === undefined) return undefined
+    faults.push(fault)
+  }
+  return faults
+}
+
+const enqueue = (state: State, faults: ReadonlyArray<Fault>): void => {
+  for (const fault of faults) state.queue.push({ fault, remaining: fault.times ?? 1 })
+}
 
 const parseFault = (input: unknown): Fault | undefined => {
   if (!Predicate.isRecord(input)) return undefined

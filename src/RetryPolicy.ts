@@ -87,17 +87,14 @@ interface BackoffState {
   readonly startedAt: number | undefined
 }
 
-const decide = (
-  state: BackoffState,
-  decision: ScheduleDecision.ScheduleDecision
-): readonly [BackoffState, number, ScheduleDecision.ScheduleDecision] => [state, state.retries, decision]
-
 const engine = (resolved: Resolved): Schedule.Schedule<number, ClientsError> =>
   Schedule.makeWithState<BackoffState, ClientsError, number>(
     { retries: 0, startedAt: undefined },
     (now, error, state) => {
       const startedAt = state.startedAt ?? now
-      const stop = Effect.succeed(decide({ retries: state.retries, startedAt }, ScheduleDecision.done))
+      const stop = Effect.succeed(
+        [{ retries: state.retries, startedAt }, state.retries, ScheduleDecision.done] as const
+      )
       if (!wantsRetry(resolved, error) || state.retries >= resolved.maxRetries) return stop
       const base = Math.min(
         resolved.maxIntervalMillis,
@@ -106,12 +103,13 @@ const engine = (resolved: Resolved): Schedule.Schedule<number, ClientsError> =>
       return Effect.map(resolved.delayFor(base), (jittered) => {
         const delay = Math.round(Math.max(jittered, retryAfterMillis(error)))
         if (now + delay - startedAt > resolved.maxElapsedMillis) {
-          return decide({ retries: state.retries, startedAt }, ScheduleDecision.done)
+          return [{ retries: state.retries, startedAt }, state.retries, ScheduleDecision.done] as const
         }
-        return decide(
+        return [
           { retries: state.retries + 1, startedAt },
+          state.retries + 1,
           ScheduleDecision.continueWith(Interval.after(now + delay))
-        )
+        ] as const
       })
     }
   )

@@ -53,8 +53,8 @@ describe("examples/export.ts", () => {
         const dir = mkdtempSync(join(tmpdir(), "effect-clerk-export-"))
         yield* Effect.addFinalizer(() => Effect.sync(() => rmSync(dir, { recursive: true, force: true })))
         const db = join(dir, "clients.db")
-        // Clerk's limit, scaled down: 10 requests a second.
-        const { emulator } = yield* start({ seedClients: 300, rateLimit: { limit: 10, window: "1 second" } })
+        // Clerk's limit, scaled down: 4 requests a second.
+        const { emulator } = yield* start({ seedClients: 300, rateLimit: { limit: 4, window: "1 second" } })
 
         const first = exportProcess(emulator.apiUrl, db)
         const killed = exited(first)

@@ -1,6 +1,6 @@
 /**
  * A decoder compiled once from a Schema's AST into plain closures: the same checks and the same output as
- * `Schema.decodeUnknownEither`, without ParseResult's bookkeeping on the success path (about 10× faster on a page of
+ * `Schema.decodeUnknownEither`, without ParseResult's bookkeeping on the success path (about 14× faster on a page of
  * 500 clients).
  *
  * The Schema stays the single source of truth: only AST nodes whose decoding is fully understood here are compiled

@@ -35,7 +35,7 @@ const enforce = (
   Schedule.makeWithState<State, ClientsError, unknown>(
     { policy: policy.initial, retries: 0 },
     (now, error, state) => {
-      const stop = Effect.succeed(step(state, undefined, ScheduleDecision.done))
+      const stop = Effect.succeed([state, undefined, ScheduleDecision.done] as const)
       if (!mayRetry(error)) return stop
       return Effect.flatMap(policy.step(now, error, state.policy), ([policyState, out, decision]) => {
         if (ScheduleDecision.isDone(decision)) return stop
@@ -47,17 +47,11 @@ const enforce = (
         ClerkMetrics.retries.unsafeUpdate(1, tags)
         return Effect.as(
           announceRetry(error, retries, delayMillis),
-          step({ policy: policyState, retries }, out, ScheduleDecision.continueWith(Interval.after(at)))
+          [{ policy: policyState, retries }, out, ScheduleDecision.continueWith(Interval.after(at))] as const
         )
       })
     }
   )
-
-const step = (
-  state: State,
-  out: unknown,
-  decision: ScheduleDecision.ScheduleDecision
-): readonly [State, unknown, ScheduleDecision.ScheduleDecision] => [state, out, decision]
 
 /** Every retry is visible: a debug log line and an event on the operation's span. */
 const announceRetry = (error: ClientsError, retry: number, delayMillis: number): Effect.Effect<void> => {

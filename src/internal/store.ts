@@ -160,64 +160,63 @@ const generateOne = (seed: number, i: number): Client => {
     for (let k = 0; k < length; k++) out += alphabet[Math.floor(random() * alphabet.length)]
     return out
   }
-  {
-    const clientId = id(`client_${encodeIndex(i)}`, 27 - indexWidth)
-    const createdAt = epoch - i * 60_000 - Math.floor(random() * 50_000)
-    const sessionCount = i % 4
-    const sessions: Array<Session> = []
-    for (let s = 0; s < sessionCount; s++) {
-      const variant = (i + s) % 3 // 0: optional fields set, 1: set to null, 2: absent
-      const sessionCreated = createdAt + s * 1_000
-      const device = pick(devices)
-      const [city, country] = pick(places)
-      const activity: SessionActivity = {
-        object: "session_activity",
-        id: id("sess_act_"),
-        isMobile: device.isMobile,
-        deviceType: device.deviceType,
-        browserName: device.browserName,
-        browserVersion: device.browserVersion,
-        ipAddress: `198.51.100.${Math.floor(random() * 254) + 1}`,
-        ...(s % 2 === 0 ? { city: city!, country: country! } : {})
-      }
-      const base = {
-        object: "session" as const,
-        id: id("sess_"),
-        userId: id("user_"),
-        clientId,
-        status: statuses[(sessionsBefore(i) + s) % statuses.length]!,
-        lastActiveAt: sessionCreated + 30_000,
-        expireAt: sessionCreated + 7 * 86_400_000,
-        abandonAt: sessionCreated + 30 * 86_400_000,
-        updatedAt: sessionCreated + 30_000,
-        createdAt: sessionCreated
-      }
-      sessions.push(
-        variant === 0
-          ? {
-            ...base,
-            actor: { sub: id("user_"), iss: "https://dashboard.clerk.com" },
-            lastActiveOrganizationId: id("org_"),
-            latestActivity: activity,
-            tasks: [{ key: "choose-organization" }]
-          }
-          : variant === 1
-          ? { ...base, actor: null, lastActiveOrganizationId: null, latestActivity: null, tasks: null }
-          : base
-      )
+
+  const clientId = id(`client_${encodeIndex(i)}`, 27 - indexWidth)
+  const createdAt = epoch - i * 60_000 - Math.floor(random() * 50_000)
+  const sessionCount = i % 4
+  const sessions: Array<Session> = []
+  for (let s = 0; s < sessionCount; s++) {
+    const variant = (i + s) % 3 // 0: optional fields set, 1: set to null, 2: absent
+    const sessionCreated = createdAt + s * 1_000
+    const device = pick(devices)
+    const [city, country] = pick(places)
+    const activity: SessionActivity = {
+      object: "session_activity",
+      id: id("sess_act_"),
+      isMobile: device.isMobile,
+      deviceType: device.deviceType,
+      browserName: device.browserName,
+      browserVersion: device.browserVersion,
+      ipAddress: `198.51.100.${Math.floor(random() * 254) + 1}`,
+      ...(s % 2 === 0 ? { city: city!, country: country! } : {})
     }
-    const active = sessions.find((session) => session.status === "active")
-    return {
-      object: "client",
-      id: clientId,
-      sessionIds: sessions.map((session) => session.id),
-      sessions,
-      signInId: i % 2 === 0 ? id("sia_") : null,
-      signUpId: i % 5 === 0 ? id("sua_") : null,
-      lastActiveSessionId: active?.id ?? null,
-      lastAuthenticationStrategy: sessionCount === 0 ? null : pick(strategies),
-      updatedAt: createdAt + 120_000,
-      createdAt
+    const base = {
+      object: "session" as const,
+      id: id("sess_"),
+      userId: id("user_"),
+      clientId,
+      status: statuses[(sessionsBefore(i) + s) % statuses.length]!,
+      lastActiveAt: sessionCreated + 30_000,
+      expireAt: sessionCreated + 7 * 86_400_000,
+      abandonAt: sessionCreated + 30 * 86_400_000,
+      updatedAt: sessionCreated + 30_000,
+      createdAt: sessionCreated
     }
+    sessions.push(
+      variant === 0
+        ? {
+          ...base,
+          actor: { sub: id("user_"), iss: "https://dashboard.clerk.com" },
+          lastActiveOrganizationId: id("org_"),
+          latestActivity: activity,
+          tasks: [{ key: "choose-organization" }]
+        }
+        : variant === 1
+        ? { ...base, actor: null, lastActiveOrganizationId: null, latestActivity: null, tasks: null }
+        : base
+    )
+  }
+  const active = sessions.find((session) => session.status === "active")
+  return {
+    object: "client",
+    id: clientId,
+    sessionIds: sessions.map((session) => session.id),
+    sessions,
+    signInId: i % 2 === 0 ? id("sia_") : null,
+    signUpId: i % 5 === 0 ? id("sua_") : null,
+    lastActiveSessionId: active?.id ?? null,
+    lastAuthenticationStrategy: sessionCount === 0 ? null : pick(strategies),
+    updatedAt: createdAt + 120_000,
+    createdAt
   }
 }

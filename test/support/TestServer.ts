@@ -128,31 +128,49 @@ export const clientsLayer = (server: TestServer, options: Partial<Clients.Option
     Layer.orDie
   )
 
+/** One turn of the event loop, in real time: lets pending I/O callbacks run. */
+const turn = TestServices.provideLive(Effect.promise(() => new Promise<void>((resolve) => setImmediate(resolve))))
+
 /**
- * Waits (in real time) until at least `count` sleeps have been registered on the TestClock, and returns their wake-up
- * times (ms). TestClock keeps interrupted sleeps in the list, so each attempt's timeout counts as one.
+ * Checks `ready` on every turn of the event loop (not on a fixed real-time step, which a loaded machine can outrun),
+ * up to a generous real-time ceiling that only a hung test reaches.
  */
-export const awaitSleeps = (count: number) =>
+const waitUntil = <A>(ready: Effect.Effect<A | undefined>, what: string, ceilingMillis = 15_000) =>
   Effect.gen(function*() {
-    for (let i = 0; i < 2000; i++) {
-      const sleeps = yield* TestClock.sleeps()
-      if (sleeps.length >= count) return Array.from(sleeps).sort((a, b) => a - b)
-      yield* TestServices.provideLive(Effect.sleep("2 millis"))
+    const deadline = Date.now() + ceilingMillis
+    while (Date.now() < deadline) {
+      const value = yield* ready
+      if (value !== undefined) return value
+      yield* turn
     }
-    return yield* Effect.dieMessage(`fewer than ${count} sleeps were registered within 4 s`)
+    return yield* Effect.dieMessage(`timed out waiting for: ${what}`)
   })
 
 /**
- * Advances the TestClock in 50 ms steps, letting real I/O happen between steps, until `fiber` is done. Returns the
- * virtual time that passed.
+ * Waits until at least `count` sleeps have been registered on the TestClock, and returns their wake-up times (ms).
+ * TestClock keeps interrupted sleeps in the list, so each attempt's timeout counts as one.
+ */
+export const awaitSleeps = (count: number) =>
+  waitUntil(
+    Effect.map(TestClock.sleeps(), (sleeps) => (sleeps.length >= count
+      ? Array.from(sleeps).sort((a, b) => a - b)
+      : undefined)),
+    `${count} sleeps on the TestClock`
+  )
+
+/**
+ * Runs `fiber` to completion on the TestClock: lets the I/O of the current instant happen, then moves the clock to the
+ * next registered sleep (or 50 ms on, if none is registered yet). Returns the virtual time that passed.
  */
 export const driveClockUntilDone = <A, E>(fiber: Fiber.Fiber<A, E>) =>
   Effect.gen(function*() {
     const start = yield* Clock.currentTimeMillis
     for (let i = 0; i < 20_000; i++) {
+      yield* turn
       if (Option.isSome(yield* Fiber.poll(fiber))) return (yield* Clock.currentTimeMillis) - start
-      yield* TestServices.provideLive(Effect.sleep("1 millis"))
-      yield* TestClock.adjust("50 millis")
+      const now = yield* Clock.currentTimeMillis
+      const next = Array.from(yield* TestClock.sleeps()).filter((at) => at > now).sort((a, b) => a - b)[0]
+      yield* TestClock.adjust(Math.min(50, next === undefined ? 50 : next - now))
     }
     return yield* Effect.dieMessage("the fiber did not finish")
   })
@@ -176,10 +194,4 @@ export const refusedApiUrl = Effect.async<string>((resume) => {
 
 /** Waits (in real time) until `check` holds. */
 export const eventually = (check: () => boolean, what: string) =>
-  Effect.gen(function*() {
-    for (let i = 0; i < 2000; i++) {
-      if (check()) return
-      yield* TestServices.provideLive(Effect.sleep("2 millis"))
-    }
-    return yield* Effect.dieMessage(`timed out waiting for: ${what}`)
-  })
+  Effect.asVoid(waitUntil(Effect.sync(() => (check() ? true : undefined)), what))
