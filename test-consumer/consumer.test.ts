@@ -3,37 +3,26 @@
  * peers (effect, @effect/platform), type-checked strictly without skipLibCheck, its CLI and Promise API run there
  * against the CLI's own emulator. Nothing of this repository's tsconfig, aliases or node_modules is visible to it.
  */
-import { type ChildProcess, spawnSync } from "node:child_process"
+import { spawnSync } from "node:child_process"
 import { writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { devDependency, emulatorKey as key, makeProject, type Project, repo, startEmulator } from "./project.js"
+import { devDependency, emulatorKey as key, repo, useProject } from "./project.js"
 
 const tsc = join(repo, "node_modules", "typescript", "bin", "tsc")
-let project: Project
-let emulator: ChildProcess | undefined
-let apiUrl = ""
+const current = useProject({ beforeAll, afterAll }, [`@types/node@${devDependency("@types/node")}`], [
+  "--clients",
+  "30"
+])
 
 const run = (command: string, args: ReadonlyArray<string>, env: Record<string, string> = {}, input?: string) =>
   spawnSync(command, args, {
-    cwd: project.dir,
+    cwd: current().project.dir,
     encoding: "utf8",
     env: { ...process.env, NO_COLOR: "", ...env },
     input: input ?? "",
     timeout: 60_000
   })
-
-beforeAll(async () => {
-  project = makeProject([`@types/node@${devDependency("@types/node")}`])
-  const started = await startEmulator(project, ["--clients", "30"])
-  emulator = started.process
-  apiUrl = started.apiUrl
-}, 240_000)
-
-afterAll(() => {
-  emulator?.kill("SIGTERM")
-  project?.remove()
-})
 
 const program = `
 import { Effect, Layer, Metric, Redacted, Schedule, Stream } from "effect"
@@ -78,8 +67,8 @@ const tsconfig = (moduleResolution: "NodeNext" | "Bundler") => ({
 describe("a consumer's project", () => {
   for (const resolution of ["NodeNext", "Bundler"] as const) {
     it(`type-checks a program using every public module, strictly and without skipLibCheck (${resolution})`, () => {
-      writeFileSync(join(project.dir, "program.ts"), program)
-      writeFileSync(join(project.dir, `tsconfig.${resolution}.json`), JSON.stringify(tsconfig(resolution)))
+      writeFileSync(join(current().project.dir, "program.ts"), program)
+      writeFileSync(join(current().project.dir, `tsconfig.${resolution}.json`), JSON.stringify(tsconfig(resolution)))
       const result = run(process.execPath, [tsc, "-p", `tsconfig.${resolution}.json`])
       expect(result.stdout + result.stderr).toBe("")
       expect(result.status).toBe(0)
@@ -97,23 +86,23 @@ describe("a consumer's project", () => {
   it(
     "runs the CLI: --help, list, get, verify, stream, with the documented exit codes and plain text off a terminal",
     () => {
-      const env = { CLERK_SECRET_KEY: key, CLERK_API_URL: apiUrl }
-      const help = run(project.bin, ["--help"])
+      const env = { CLERK_SECRET_KEY: key, CLERK_API_URL: current().apiUrl }
+      const help = run(current().project.bin, ["--help"])
       expect(help.status).toBe(0)
       expect(help.stdout).toContain("effect-clerk")
       expect(help.stdout).not.toMatch(/\u001b\[/)
-      const listed = run(project.bin, ["list", "--limit", "3", "--json"], env)
+      const listed = run(current().project.bin, ["list", "--limit", "3", "--json"], env)
       expect(listed.status).toBe(0)
       const page: { data: Array<{ id: string }>; total_count: number } = JSON.parse(listed.stdout)
       expect([page.data.length, page.total_count]).toEqual([3, 30])
-      const got = run(project.bin, ["get", page.data[1]!.id, "--json"], env)
+      const got = run(current().project.bin, ["get", page.data[1]!.id, "--json"], env)
       expect([got.status, JSON.parse(got.stdout).id]).toEqual([0, page.data[1]!.id])
-      expect(run(project.bin, ["get", "client_missing"], env).status).toBe(3)
-      expect(run(project.bin, ["verify", "--emulator"], {}, "-").status).toBe(0)
-      const streamed = run(project.bin, ["stream", "--page-size", "7"], env)
+      expect(run(current().project.bin, ["get", "client_missing"], env).status).toBe(3)
+      expect(run(current().project.bin, ["verify", "--emulator"], {}, "-").status).toBe(0)
+      const streamed = run(current().project.bin, ["stream", "--page-size", "7"], env)
       expect(streamed.stdout.trim().split("\n")).toHaveLength(30)
-      expect(run(project.bin, ["list", "--limit", "0"], env).status).toBe(2)
-      expect(run(project.bin, ["get", "x"], { CLERK_API_URL: apiUrl }).status).toBe(2)
+      expect(run(current().project.bin, ["list", "--limit", "0"], env).status).toBe(2)
+      expect(run(current().project.bin, ["get", "x"], { CLERK_API_URL: current().apiUrl }).status).toBe(2)
       for (const output of [help, listed, got, streamed]) {
         expect(output.stdout + output.stderr).not.toContain(
           "sk_test_effect"
@@ -126,7 +115,7 @@ describe("a consumer's project", () => {
   it("streams into a closed pipe without a stack trace", () => {
     const piped = run("sh", [
       "-c",
-      `"${project.bin}" stream --emulator --page-size 1 | head -c 100 > /dev/null; echo "exit=\${PIPESTATUS:-$?}"`
+      `"${current().project.bin}" stream --emulator --page-size 1 | head -c 100 > /dev/null; echo "exit=\${PIPESTATUS:-$?}"`
     ])
     expect(piped.stderr).not.toContain("EPIPE")
     expect(piped.stderr).not.toContain("Unhandled")
@@ -134,7 +123,7 @@ describe("a consumer's project", () => {
 
   it("runs the Promise API, with nothing but the program's output on stdout", () => {
     writeFileSync(
-      join(project.dir, "promise.mjs"),
+      join(current().project.dir, "promise.mjs"),
       `
 import { ClerkClients } from "effect-clerk"
 const clerk = ClerkClients.make({ secretKey: process.env.CLERK_SECRET_KEY, apiUrl: process.env.CLERK_API_URL })
@@ -149,7 +138,7 @@ try {
 }
 `
     )
-    const result = run(process.execPath, ["promise.mjs"], { CLERK_SECRET_KEY: key, CLERK_API_URL: apiUrl })
+    const result = run(process.execPath, ["promise.mjs"], { CLERK_SECRET_KEY: key, CLERK_API_URL: current().apiUrl })
     expect(result.status).toBe(0)
     expect(result.stdout).toBe(`${JSON.stringify({ listed: 5, one: true, streamed: 30 })}\n`)
     expect(result.stderr).toContain("deprecated")
@@ -157,7 +146,7 @@ try {
 
   it("a missing key fails at make with a TypeError, not on the first call", () => {
     writeFileSync(
-      join(project.dir, "nokey.mjs"),
+      join(current().project.dir, "nokey.mjs"),
       `
 import { ClerkClients } from "effect-clerk"
 try { ClerkClients.make({ secretKey: process.env.NOT_SET }) } catch (e) { console.log(String(e)) }

@@ -68,3 +68,33 @@ export const startEmulator = (
 }
 
 export const emulatorKey = "sk_test_effect_clerk_emulator"
+
+/**
+ * For a suite: a project made before its tests (with `extra` packages and `setup` run in it) and the CLI's emulator
+ * started from it (with `emulatorArgs`); both gone after. Read `current()` inside tests.
+ */
+export const useProject = (
+  hooks: {
+    readonly beforeAll: (f: () => Promise<void>, timeout: number) => void
+    readonly afterAll: (f: () => void) => void
+  },
+  extra: ReadonlyArray<string>,
+  emulatorArgs: ReadonlyArray<string>,
+  setup: (project: Project) => void = () => {}
+) => {
+  let state: { project: Project; apiUrl: string; emulator: ChildProcess } | undefined
+  hooks.beforeAll(async () => {
+    const project = makeProject(extra)
+    setup(project)
+    const started = await startEmulator(project, emulatorArgs)
+    state = { project, apiUrl: started.apiUrl, emulator: started.process }
+  }, 240_000)
+  hooks.afterAll(() => {
+    state?.emulator.kill("SIGTERM")
+    state?.project.remove()
+  })
+  return () => {
+    if (state === undefined) throw new Error("the consumer project was not made")
+    return state
+  }
+}

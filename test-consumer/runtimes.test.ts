@@ -4,32 +4,23 @@
  * wrangler would, without nodejs_compat).
  */
 import { build } from "esbuild"
-import type { ChildProcess } from "node:child_process"
 import { spawnSync } from "node:child_process"
 import { copyFileSync } from "node:fs"
 import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { emulatorKey, makeProject, type Project, repo, startEmulator } from "./project.js"
+import { emulatorKey, repo, useProject } from "./project.js"
 
 const runtimes = { bun: "1.4.4", deno: "2.9.6", miniflare: "4.20260730.0" }
-let project: Project
-let emulator: ChildProcess | undefined
-let apiUrl = ""
-
-beforeAll(async () => {
-  project = makeProject(Object.entries(runtimes).map(([name, version]) => `${name}@${version}`))
-  for (const file of ["program.mjs", "run.mjs", "worker.mjs", "miniflare.mjs"]) {
-    copyFileSync(join(repo, "test-consumer", "runtimes", file), join(project.dir, file))
+const current = useProject(
+  { beforeAll, afterAll },
+  Object.entries(runtimes).map(([name, version]) => `${name}@${version}`),
+  ["--clients", "12"],
+  (project) => {
+    for (const file of ["program.mjs", "run.mjs", "worker.mjs", "miniflare.mjs"]) {
+      copyFileSync(join(repo, "test-consumer", "runtimes", file), join(project.dir, file))
+    }
   }
-  const started = await startEmulator(project, ["--clients", "12"])
-  emulator = started.process
-  apiUrl = started.apiUrl
-}, 240_000)
-
-afterAll(() => {
-  emulator?.kill("SIGTERM")
-  project?.remove()
-})
+)
 
 const expected = {
   listed: 3,
@@ -41,7 +32,7 @@ const expected = {
 }
 
 const runIn = (command: string, args: ReadonlyArray<string>) => {
-  const result = spawnSync(command, args, { cwd: project.dir, encoding: "utf8", timeout: 60_000 })
+  const result = spawnSync(command, args, { cwd: current().project.dir, encoding: "utf8", timeout: 60_000 })
   if (result.status !== 0) throw new Error(`${command} exited with ${result.status}:\n${result.stderr}`)
   const last = result.stdout.trim().split("\n").pop() ?? ""
   try {
@@ -51,27 +42,37 @@ const runIn = (command: string, args: ReadonlyArray<string>) => {
   }
 }
 
-const bin = (name: string) => join(project.dir, "node_modules", ".bin", name)
+const bin = (name: string) => join(current().project.dir, "node_modules", ".bin", name)
 
 describe("one program on every runtime the README names", () => {
   it("Node", () => {
-    expect(runIn(process.execPath, ["run.mjs", apiUrl, emulatorKey])).toEqual(expected)
+    expect(runIn(process.execPath, ["run.mjs", current().apiUrl, emulatorKey])).toEqual(expected)
   })
 
   it("Bun (its undici is a stub: the Promise API picks fetch)", () => {
-    expect(runIn(bin("bun"), ["run.mjs", apiUrl, emulatorKey])).toEqual(expected)
+    expect(runIn(bin("bun"), ["run.mjs", current().apiUrl, emulatorKey])).toEqual(expected)
   })
 
   it("Deno", () => {
-    expect(runIn(bin("deno"), ["run", "--allow-net", "--allow-env", "--allow-read", "run.mjs", apiUrl, emulatorKey]))
+    expect(
+      runIn(bin("deno"), [
+        "run",
+        "--allow-net",
+        "--allow-env",
+        "--allow-read",
+        "run.mjs",
+        current().apiUrl,
+        emulatorKey
+      ])
+    )
       .toEqual(expected)
   })
 
   it("workerd (miniflare), without nodejs_compat", async () => {
     await build({
-      absWorkingDir: project.dir,
+      absWorkingDir: current().project.dir,
       entryPoints: ["worker.mjs"],
-      outfile: join(project.dir, "worker.bundle.mjs"),
+      outfile: join(current().project.dir, "worker.bundle.mjs"),
       bundle: true,
       format: "esm",
       platform: "neutral",
@@ -79,6 +80,6 @@ describe("one program on every runtime the README names", () => {
       mainFields: ["module", "main"],
       logLevel: "error"
     })
-    expect(runIn(process.execPath, ["miniflare.mjs", apiUrl, emulatorKey])).toEqual(expected)
+    expect(runIn(process.execPath, ["miniflare.mjs", current().apiUrl, emulatorKey])).toEqual(expected)
   }, 60_000)
 })

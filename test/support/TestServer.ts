@@ -131,6 +131,9 @@ export const clientsLayer = (server: TestServer, options: Partial<Clients.Option
 /** One turn of the event loop, in real time: lets pending I/O callbacks run. */
 const turn = TestServices.provideLive(Effect.promise(() => new Promise<void>((resolve) => setImmediate(resolve))))
 
+/** A few turns: enough for an in-memory request (ClientsTest) to go through its promises. */
+export const settle = Effect.zipRight(turn, Effect.zipRight(turn, turn))
+
 /**
  * Checks `ready` on every turn of the event loop (not on a fixed real-time step, which a loaded machine can outrun),
  * up to a generous real-time ceiling that only a hung test reaches.
@@ -160,17 +163,22 @@ export const awaitSleeps = (count: number) =>
 
 /**
  * Runs `fiber` to completion on the TestClock: lets the I/O of the current instant happen, then moves the clock to the
- * next registered sleep (or 50 ms on, if none is registered yet). Returns the virtual time that passed.
+ * next registered sleep, at most 50 ms on (`idleStepMillis` on, if no sleep is registered yet). Calls `observe` with
+ * the virtual time passed at every step. Returns the virtual time that passed.
  */
-export const driveClockUntilDone = <A, E>(fiber: Fiber.Fiber<A, E>) =>
+export const driveClockUntilDone = <A, E>(
+  fiber: Fiber.Fiber<A, E>,
+  options: { readonly observe?: (elapsed: number) => Effect.Effect<void>; readonly idleStepMillis?: number } = {}
+) =>
   Effect.gen(function*() {
     const start = yield* Clock.currentTimeMillis
-    for (let i = 0; i < 20_000; i++) {
-      yield* turn
+    for (let i = 0; i < 200_000; i++) {
+      yield* settle
       if (Option.isSome(yield* Fiber.poll(fiber))) return (yield* Clock.currentTimeMillis) - start
       const now = yield* Clock.currentTimeMillis
+      if (options.observe !== undefined) yield* options.observe(now - start)
       const next = Array.from(yield* TestClock.sleeps()).filter((at) => at > now).sort((a, b) => a - b)[0]
-      yield* TestClock.adjust(Math.min(50, next === undefined ? 50 : next - now))
+      yield* TestClock.adjust(next === undefined ? options.idleStepMillis ?? 50 : Math.min(next - now, 50))
     }
     return yield* Effect.dieMessage("the fiber did not finish")
   })

@@ -3,34 +3,15 @@
  * requests are answered in memory (ClientsTest), and the driver below moves virtual time from one sleep to the next
  * once the in-memory requests of the current instant have settled.
  */
-import { Clock, Effect, Fiber, Option, TestClock, TestServices } from "effect"
+import { Effect, Fiber } from "effect"
 import { Clients, ClientsTest, RetryPolicy } from "../../src/index.js"
+import { driveClockUntilDone } from "./TestServer.js"
 
-/** Lets the event loop run the in-memory requests that are in flight (real time, a few turns). */
-export const settle = TestServices.provideLive(
-  Effect.promise(() => new Promise<void>((resolve) => setImmediate(() => setImmediate(() => setImmediate(resolve)))))
-)
+export { settle } from "./TestServer.js"
 
-/**
- * Runs `fiber` to completion on TestClock: settles the in-flight requests, then jumps to the next sleep. Calls
- * `observe(now)` at every step. Returns the virtual time that passed.
- */
-export const drive = <A, E>(
-  fiber: Fiber.Fiber<A, E>,
-  observe: (now: number) => Effect.Effect<void> = () => Effect.void
-) =>
-  Effect.gen(function*() {
-    const start = yield* Clock.currentTimeMillis
-    for (let step = 0; step < 200_000; step++) {
-      yield* settle
-      if (Option.isSome(yield* Fiber.poll(fiber))) return (yield* Clock.currentTimeMillis) - start
-      const now = yield* Clock.currentTimeMillis
-      yield* observe(now - start)
-      const next = Array.from(yield* TestClock.sleeps()).filter((at) => at > now).sort((a, b) => a - b)[0]
-      yield* TestClock.adjust(next === undefined ? 1 : Math.min(next - now, 50))
-    }
-    return yield* Effect.dieMessage("the workload did not finish")
-  })
+/** Runs `fiber` to completion on TestClock, in steps from one sleep to the next (1 ms when none is registered). */
+export const drive = <A, E>(fiber: Fiber.Fiber<A, E>, observe?: (elapsed: number) => Effect.Effect<void>) =>
+  driveClockUntilDone(fiber, { idleStepMillis: 1, ...(observe === undefined ? {} : { observe }) })
 
 export const ids = (backend: ClientsTest.Controls, n: number) =>
   Array.from({ length: n }, (_, i) => backend.clients[i % backend.clients.length]!.id)
