@@ -1,6 +1,6 @@
 import { NodeHttpClient } from "@effect/platform-node"
 import { assert, describe, expect, it } from "@effect/vitest"
-import { ConfigProvider, Effect, Exit, Fiber, Layer, Logger, Redacted, TestClock } from "effect"
+import { ConfigProvider, Context, Effect, Exit, Fiber, Layer, Logger, Redacted, TestClock } from "effect"
 import { readFileSync } from "node:fs"
 import { ClerkError, Clients, RetryPolicy } from "../src/index.js"
 import { version } from "../src/internal/version.js"
@@ -455,6 +455,40 @@ describe("layers", () => {
       )
       expect(client.id).toBe("from_config")
       expect(server.received[0]?.headers.authorization).toBe("Bearer sk_test_cfg")
+    }))
+
+  it.scoped("takes the API URL with or without /v1, and CLERK_API_VERSION=v1 as the URL's version, not a header", () =>
+    Effect.gen(function*() {
+      const server = yield* TestServer.make
+      server.reply(json(200, Fixtures.client("c1")))
+      const provider = ConfigProvider.fromMap(
+        new Map([["CLERK_SECRET_KEY", "sk_test_cfg"], ["CLERK_API_URL", server.origin], ["CLERK_API_VERSION", "v1"]])
+      )
+      yield* Effect.flatMap(Clients.Clients, (c) => c.get("c1")).pipe(
+        Effect.provide(Clients.layerConfig().pipe(Layer.provide(NodeHttpClient.layerUndici))),
+        Effect.withConfigProvider(provider)
+      )
+      const over = (options: Partial<Clients.Options>) =>
+        Effect.map(
+          Layer.build(TestServer.clientsLayer(server, options)),
+          (context) => Context.get(context, Clients.Clients)
+        )
+      yield* Effect.flatMap(over({ apiUrl: `${server.origin}/` }), (clients) => clients.get("c2"))
+      yield* Effect.flatMap(over({ apiVersion: "2025-11-10" }), (clients) => clients.get("c3"))
+      expect(server.received.map((r) => [r.url, r.headers["clerk-api-version"]])).toEqual([
+        ["/v1/clients/c1", "2026-05-12"],
+        ["/v1/clients/c2", "2026-05-12"],
+        ["/v1/clients/c3", "2025-11-10"]
+      ])
+      const bad = yield* Effect.exit(
+        Effect.provide(
+          Clients.Clients,
+          Clients.layer({ secretKey: Redacted.make("sk_test_x"), apiVersion: "v2" }).pipe(
+            Layer.provide(NodeHttpClient.layerUndici)
+          )
+        )
+      )
+      expect(String(bad)).toContain("expected a Clerk-API-Version date")
     }))
 
   it.effect("layerConfig fails with a ConfigError when the key is missing", () =>
