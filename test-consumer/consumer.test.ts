@@ -3,7 +3,7 @@
  * peers (effect, @effect/platform), type-checked strictly without skipLibCheck, its CLI and Promise API run there
  * against the CLI's own emulator. Nothing of this repository's tsconfig, aliases or node_modules is visible to it.
  */
-import { spawnSync } from "node:child_process"
+import { spawn, spawnSync } from "node:child_process"
 import { writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
@@ -120,6 +120,28 @@ describe("a consumer's project", () => {
     expect(piped.stderr).not.toContain("EPIPE")
     expect(piped.stderr).not.toContain("Unhandled")
   }, 60_000)
+
+  it("SIGTERM to `npx effect-clerk emulator` stops the emulator: its port is free again", async () => {
+    const npx = spawn("npx", ["effect-clerk", "emulator", "--port", "0"], {
+      cwd: current().project.dir,
+      stdio: ["ignore", "pipe", "pipe"]
+    })
+    const url = await new Promise<string>((resolve) => {
+      npx.stdout.on("data", (chunk: Buffer) => {
+        const match = /listening at (\S+)/.exec(chunk.toString())
+        if (match) resolve(match[1]!)
+      })
+    })
+    const answers = () => fetch(`${url}/clients`).then(() => true, () => false)
+    expect(await answers()).toBe(true)
+    npx.kill("SIGTERM")
+    let open = true
+    for (let i = 0; i < 50 && open; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100))
+      open = await answers()
+    }
+    expect(open).toBe(false)
+  }, 30_000)
 
   it("runs the Promise API, with nothing but the program's output on stdout", () => {
     writeFileSync(

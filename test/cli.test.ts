@@ -239,4 +239,33 @@ describe.concurrent("effect-clerk CLI", () => {
         "error: configuration: apiUrl: the API URL must use https (plain http is allowed only for loopback hosts), got http://example.com"
       )
     }))
+
+  it.effect("emulator --rate-limit 2/1s answers the third request of a second with Clerk's 429 and Retry-After", () =>
+    Effect.gen(function*() {
+      const child = spawn(process.execPath, [cli, "emulator", "--port", "0", "--rate-limit", "2/1s"], {
+        stdio: ["ignore", "pipe", "pipe"]
+      })
+      yield* Effect.addFinalizer(() => Effect.sync(() => child.kill("SIGTERM")))
+      const apiUrl = yield* Effect.async<string>((resume) => {
+        child.stdout.on("data", (chunk: Buffer) => {
+          const match = chunk.toString().match(/listening at (\S+)/)
+          if (match) resume(Effect.succeed(match[1]!))
+        })
+      })
+      const statuses = yield* Effect.promise(async () => {
+        const out: Array<[number, string | null, unknown]> = []
+        // Start at the beginning of a window, so the three requests share it.
+        await new Promise((resolve) => setTimeout(resolve, 1000 - (Date.now() % 1000) + 5))
+        for (let i = 0; i < 3; i++) {
+          const response = await fetch(`${apiUrl}/clients?limit=1`, {
+            headers: { authorization: "Bearer sk_test_effect_clerk_emulator" }
+          })
+          out.push([response.status, response.headers.get("retry-after"), await response.json()])
+        }
+        return out
+      })
+      expect(statuses.map(([status]) => status)).toEqual([200, 200, 429])
+      expect(statuses[2]![1]).toBe("1")
+      expect(statuses[2]![2]).toMatchObject({ errors: [{ code: "too_many_requests" }] })
+    }).pipe(Effect.scoped))
 })
