@@ -441,6 +441,55 @@ describe("secret hygiene", () => {
     }))
 })
 
+describe("errors", () => {
+  it("isClientsError recognises effect-clerk's errors by their TypeId, also from another installed copy", () => {
+    const error = new ClerkError.SDKError({
+      operation: "Clients.get",
+      method: "GET",
+      path: "/v1/clients/x",
+      reason: "Transport",
+      description: "down"
+    })
+    expect(ClerkError.isClientsError(error)).toBe(true)
+    // What a second copy of the package makes: another class, the same registered symbol.
+    const typeId = Symbol.for("effect-clerk/ClerkError")
+    const foreign = Object.assign(new Error("down"), { [typeId]: typeId, _tag: "SDKError" })
+    expect(foreign instanceof ClerkError.SDKError).toBe(false)
+    expect(ClerkError.isClientsError(foreign)).toBe(true)
+    expect(ClerkError.isClientsError(new Error("down"))).toBe(false)
+    expect(ClerkError.isClientsError({ _tag: "SDKError" })).toBe(false)
+  })
+
+  it("answers \"is 501 retryable?\" once: no by default, yes for a policy that names it, never for 404", () =>
+    Effect.runPromise(Effect.scoped(Effect.gen(function*() {
+      const server = yield* TestServer.make
+      const attemptsFor = (status: number, retry: RetryPolicy.RetryPolicy) =>
+        Effect.gen(function*() {
+          server.reply(json(status, Fixtures.clerkErrors(status, "x")))
+          const before = server.received.length
+          const clients = Context.get(
+            yield* Layer.build(TestServer.clientsLayer(server, { retry, rateLimit: false })),
+            Clients.Clients
+          )
+          const error = yield* Effect.flip(clients.get("client_x"))
+          return [error._tag, error.isRetryable, server.received.length - before]
+        })
+      const fast = { initialInterval: "1 millis", jitter: 0, maxRetries: 2 } as const
+      expect(yield* attemptsFor(501, RetryPolicy.backoff(fast))).toEqual(["ClerkErrors", false, 1])
+      expect(yield* attemptsFor(501, RetryPolicy.backoff({ ...fast, statusCodes: ["5XX"] }))).toEqual([
+        "ClerkErrors",
+        false,
+        3
+      ])
+      expect(yield* attemptsFor(503, RetryPolicy.backoff(fast))).toEqual(["ClerkErrors", true, 3])
+      expect(yield* attemptsFor(404, RetryPolicy.backoff({ ...fast, statusCodes: [404, "5XX"] }))).toEqual([
+        "ClerkErrors",
+        false,
+        1
+      ])
+    }))))
+})
+
 describe("layers", () => {
   it.scoped("layerConfig reads CLERK_SECRET_KEY and CLERK_API_URL", () =>
     Effect.gen(function*() {
