@@ -156,7 +156,7 @@ const closureStruct = (fields: ReadonlyArray<Field>): Decoder => (u) => {
  * that forbid `new Function` (Cloudflare Workers) get the closures; the behaviour is the same.
  */
 const generatedStruct = (fields: ReadonlyArray<Field>): Decoder | undefined => {
-  if (!codegen) return undefined
+  if (!generating) return undefined
   const lines = [
     "return function (u) {",
     "if (typeof u !== \"object\" || u === null || Array.isArray(u)) return R",
@@ -222,6 +222,9 @@ const tryCompile = (body: string, args: ReadonlyArray<unknown>): unknown => {
 
 /** Whether this runtime allows `new Function` (Workers do not): checked once. */
 const codegen = tryCompile("return function (u) { return u }", []) !== undefined
+
+/** Whether `compile` generates code now: `codegen`, unless a test asks for the closures (see `compiledOnly`). */
+let generating = codegen
 
 /** `Record({ key: String, value })`: `undefined` if not a record, `null` if a record we cannot compile. */
 const compileRecord = (ast: AST.TypeLiteral): Decoder | null | undefined => {
@@ -296,12 +299,21 @@ export function decoder(
 
 /**
  * The compiled decoder alone, without the Schema fallback, or `undefined` if the schema does not compile. For tests:
- * it must never accept what Schema rejects, and must return what Schema returns.
+ * it must never accept what Schema rejects, and must return what Schema returns. `codegen: false` builds the closures
+ * that runtimes without `new Function` use.
  */
 export const compiledOnly = (
-  schema: Schema.Schema.AnyNoContext
+  schema: Schema.Schema.AnyNoContext,
+  options: { readonly codegen?: boolean } = {}
 ): ((input: unknown) => Either.Either<unknown, void>) | undefined => {
-  const fast = compile(schema.ast)
+  const previous = generating
+  generating = codegen && options.codegen !== false
+  let fast: Decoder | undefined
+  try {
+    fast = compile(schema.ast)
+  } finally {
+    generating = previous
+  }
   if (fast === undefined) return undefined
   return (input) => {
     const value = fast(input)
