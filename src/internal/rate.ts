@@ -106,6 +106,9 @@ class RateState {
 /** Never slower than one request every two seconds, however hard Clerk throttles. */
 const minRate = 0.5
 
+/** Below a millisecond: no sleep, only the fixed limit's permit (see `wait`). */
+const permitOnly = 0.5
+
 /** How many requests must have got through before a throttle is read as the limit. */
 const minSample = 10
 
@@ -172,9 +175,8 @@ export const make = (
         )
 
     return {
-      reserve: fixed === undefined
-        ? (now) => state.reserve(now)
-        : (now) => Math.max(state.reserve(now), Number.MIN_VALUE),
+      // With a fixed limit every attempt waits for its permit, so `reserve` never says "go at once" (0) there.
+      reserve: fixed === undefined ? (now) => state.reserve(now) : (now) => Math.max(state.reserve(now), permitOnly),
       wait: (millis) => withFixedLimit(millis >= 1 ? sleepThenGo(millis, 0) : Effect.succeed(0)),
       observe: (now, status, retryAfterMillis) => state.observe(now, status, retryAfterMillis)
     }
