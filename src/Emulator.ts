@@ -464,49 +464,67 @@ const handle = (state: State) =>
     if (limited !== undefined) return respond(limited)
 
     const fault = pickFault(state, route.operation, request.headers["x-emulator-fault"])
-    if (fault !== undefined) {
-      state.stats.faultsInjected++
-      if (fault.latencyMs !== undefined && fault.latencyMs > 0) yield* Effect.sleep(Duration.millis(fault.latencyMs))
-      if (fault.kind === "drop") {
+    if (fault === undefined) return respond(yield* dispatch(state, request, route, url, traceId))
+    state.stats.faultsInjected++
+    if (fault.latencyMs !== undefined && fault.latencyMs > 0) yield* Effect.sleep(Duration.millis(fault.latencyMs))
+    return yield* applyFault(fault, request, traceId, dispatch(state, request, route, url, traceId))
+  })
+
+/**
+ * Every fault kind in one place: those that replace the answer (status, drop, html, malformed) and those that spoil
+ * the real one (truncate, reset).
+ */
+const applyFault = (
+  fault: Fault,
+  request: HttpServerRequest.HttpServerRequest,
+  traceId: string,
+  real: Effect.Effect<Reply>
+): Effect.Effect<HttpServerResponse.HttpServerResponse> => {
+  switch (fault.kind) {
+    case "drop":
+      return Effect.sync(() => {
         destroyConnection(request.source)
         return HttpServerResponse.empty({ status: 503 })
-      }
-      if (fault.kind === undefined || fault.kind === "status") {
-        return respond(faultStatus(fault, traceId))
-      }
-      if (fault.kind === "html") {
-        const status = fault.status ?? 502
-        return HttpServerResponse.text(`<html><head><title>${status}</title></head><body>Bad gateway</body></html>`, {
+      })
+    case "html": {
+      const status = fault.status ?? 502
+      return Effect.succeed(
+        HttpServerResponse.text(`<html><head><title>${status}</title></head><body>Bad gateway</body></html>`, {
           status,
           contentType: "text/html",
           headers: { "clerk-trace-id": traceId }
         })
-      }
-      if (fault.kind === "malformed") {
-        return HttpServerResponse.text("{\"object\": client, oops", { status: 200, contentType: "application/json" })
-      }
-    }
-
-    const reply = yield* dispatch(state, request, route, url, traceId)
-    if (fault?.kind === "truncate") {
-      return HttpServerResponse.text(reply.body.slice(0, Math.floor(reply.body.length / 2)), {
-        status: reply.status,
-        contentType: "application/json"
-      })
-    }
-    if (fault?.kind === "reset") {
-      const bytes = new TextEncoder().encode(reply.body)
-      const half = bytes.subarray(0, Math.floor(bytes.length / 2))
-      return HttpServerResponse.stream(
-        Stream.concat(
-          Stream.make(half),
-          Stream.fromEffect(Effect.sync(() => destroyConnection(request.source))).pipe(Stream.drain)
-        ),
-        { status: reply.status, contentType: "application/json", headers: { "content-length": String(bytes.length) } }
       )
     }
-    return respond(reply)
-  })
+    case "malformed":
+      return Effect.succeed(
+        HttpServerResponse.text("{\"object\": client, oops", { status: 200, contentType: "application/json" })
+      )
+    case "truncate":
+      return Effect.map(
+        real,
+        (reply) =>
+          HttpServerResponse.text(reply.body.slice(0, Math.floor(reply.body.length / 2)), {
+            status: reply.status,
+            contentType: "application/json"
+          })
+      )
+    case "reset":
+      return Effect.map(real, (reply) => {
+        const bytes = new TextEncoder().encode(reply.body)
+        const half = bytes.subarray(0, Math.floor(bytes.length / 2))
+        return HttpServerResponse.stream(
+          Stream.concat(
+            Stream.make(half),
+            Stream.fromEffect(Effect.sync(() => destroyConnection(request.source))).pipe(Stream.drain)
+          ),
+          { status: reply.status, contentType: "application/json", headers: { "content-length": String(bytes.length) } }
+        )
+      })
+    default: // "status", the default kind
+      return Effect.succeed(respond(faultStatus(fault, traceId)))
+  }
+}
 
 /** Counts the request in its fixed window; over the limit, Clerk's 429 with the seconds left in the window. */
 const overRateLimit = (state: State, traceId: string): Effect.Effect<Reply | undefined> => {
