@@ -46,6 +46,7 @@ import { pipeline, type Readable } from "node:stream"
 import * as Zlib from "node:zlib"
 import { Agent, type Dispatcher } from "undici"
 import { AttemptTimeout, type AttemptTimeoutOffer, type BodyText, BoundedBody } from "./internal/attempt.js"
+import { collectNode } from "./internal/body.js"
 
 /**
  * The undici dispatcher requests go through (connection pool, keep-alive, TLS settings).
@@ -199,88 +200,56 @@ class UnsupportedEncoding extends Error {
   }
 }
 
-/** The decompressor for a `Content-Encoding`; `undefined` for none. */
-const decompressor = (encoding: string | undefined): Zlib.Gunzip | Zlib.BrotliDecompress | Zlib.Inflate | undefined => {
-  const name = encoding?.trim().toLowerCase() ?? ""
-  switch (name) {
-    case "":
-    case "identity":
-      return undefined
-    case "gzip":
-    case "x-gzip":
-      return Zlib.createGunzip()
-    case "br":
-      return Zlib.createBrotliDecompress()
-    case "deflate":
-      return Zlib.createInflate()
-    default:
-      throw new UnsupportedEncoding(encoding ?? "")
-  }
+/** The encodings this transport asks for, each as one bounded call (bodies) and as a stream (`response.stream`). */
+interface Encoding {
+  readonly inflate: (bytes: Uint8Array, options: Zlib.ZlibOptions & Zlib.BrotliOptions) => Buffer
+  readonly stream: () => Zlib.Gunzip | Zlib.BrotliDecompress | Zlib.Inflate
 }
 
-/** Stops reading a body we are done with; undici reports that as an abort, which nobody needs to hear. */
-const discard = (stream: Readable): void => {
-  stream.on("error", () => {})
-  stream.destroy()
+const gzip: Encoding = { inflate: Zlib.gunzipSync, stream: Zlib.createGunzip }
+const encodings: Record<string, Encoding> = {
+  gzip,
+  "x-gzip": gzip,
+  deflate: { inflate: Zlib.inflateSync, stream: Zlib.createInflate },
+  br: { inflate: Zlib.brotliDecompressSync, stream: Zlib.createBrotliDecompress }
 }
 
-/** Synchronous decompression of a whole body: each function stops at `maxOutputLength`. */
-const inflaters: Record<string, (bytes: Buffer, options: Zlib.ZlibOptions & Zlib.BrotliOptions) => Buffer> = {
-  gzip: Zlib.gunzipSync,
-  "x-gzip": Zlib.gunzipSync,
-  deflate: Zlib.inflateSync,
-  br: Zlib.brotliDecompressSync
+/** A `Content-Encoding` header's decoder: `undefined` for none; an unknown encoding throws `UnsupportedEncoding`. */
+const encodingOf = (header: string | undefined): Encoding | undefined => {
+  const name = header?.trim().toLowerCase() ?? ""
+  if (name === "" || name === "identity") return undefined
+  const encoding = encodings[name]
+  if (encoding === undefined) throw new UnsupportedEncoding(header ?? "")
+  return encoding
 }
 
 /**
- * Reads `source` into a string of at most `limit` bytes, then stops reading: a longer body is cut there and
- * `truncated`, and nothing past the limit is buffered. A compressed body is read (at most `limit` compressed bytes)
- * and then decompressed in one call that stops at `limit` bytes of output, so a gzip bomb costs at most `limit` of
- * memory. One synchronous call costs a third of the CPU of node:zlib's streams on a list page (measured in
- * bench/README.md), which is why the body is not inflated chunk by chunk.
+ * Reads `source` into a string of at most `limit` bytes: a longer body is cut there and `truncated`, and nothing past
+ * the limit is buffered. A compressed body is read (at most `limit` compressed bytes) and then decompressed in one call
+ * that stops at `limit` bytes of output, so a gzip bomb costs at most `limit` of memory. One synchronous call costs a
+ * third of the CPU of node:zlib's streams on a list page (measured in bench/README.md), which is why the body is not
+ * inflated chunk by chunk.
  */
-const readBounded = (source: Readable, encoding: string | undefined, limit: number): Promise<BodyText> => {
-  const name = encoding?.trim().toLowerCase() ?? ""
-  const inflate = name === "" || name === "identity" ? undefined : inflaters[name]
-  if (inflate === undefined && name !== "" && name !== "identity") {
-    discard(source)
-    return Promise.reject(new UnsupportedEncoding(encoding ?? ""))
+const readBounded = async (source: Readable, header: string | undefined, limit: number): Promise<BodyText> => {
+  let encoding: Encoding | undefined
+  try {
+    encoding = encodingOf(header)
+  } catch (error) {
+    source.on("error", () => {})
+    source.destroy()
+    throw error
   }
-  return new Promise<BodyText>((resolve, reject) => {
-    const chunks: Array<Buffer> = []
-    let size = 0
-    let settled = false
-    const finish = (truncated: boolean) => {
-      if (settled) return
-      settled = true
-      const bytes = Buffer.concat(chunks, Math.min(size, limit))
-      if (inflate === undefined || truncated) {
-        return resolve({ text: truncated && inflate !== undefined ? "" : bytes.toString("utf8"), truncated })
-      }
-      try {
-        resolve({ text: inflate(bytes, { maxOutputLength: limit }).toString("utf8"), truncated: false })
-      } catch (error) {
-        if (Predicate.hasProperty(error, "code") && error.code === "ERR_BUFFER_TOO_LARGE") {
-          resolve({ text: "", truncated: true })
-        } else reject(error)
-      }
+  const collected = await collectNode(source, limit)
+  if (encoding === undefined) return collected.result()
+  if (collected.truncated) return { text: "", truncated: true }
+  try {
+    return { text: encoding.inflate(collected.bytes(), { maxOutputLength: limit }).toString("utf8"), truncated: false }
+  } catch (error) {
+    if (Predicate.hasProperty(error, "code") && error.code === "ERR_BUFFER_TOO_LARGE") {
+      return { text: "", truncated: true }
     }
-    source.on("data", (chunk: Buffer) => {
-      if (settled) return
-      const room = limit - size
-      size += chunk.length
-      if (chunk.length <= room) return void chunks.push(chunk)
-      if (room > 0) chunks.push(chunk.subarray(0, room))
-      finish(true)
-      discard(source)
-    })
-    source.on("end", () => finish(false))
-    source.on("error", (error) => {
-      if (settled) return
-      settled = true
-      reject(error)
-    })
-  })
+    throw error
+  }
 }
 
 /** The platform's response interface over undici's response data; the body is read (and decompressed) once. */
@@ -381,13 +350,13 @@ class UndiciResponse extends Inspectable.Class implements HttpClientResponse.Htt
   get stream(): Stream.Stream<Uint8Array, HttpClientError.ResponseError> {
     const body = this.source.body
     return Stream.suspend(() => {
-      let inflate: ReturnType<typeof decompressor>
+      let encoding: Encoding | undefined
       try {
-        inflate = decompressor(this.encoding)
+        encoding = encodingOf(this.encoding)
       } catch (cause) {
         return Stream.fail(this.fail(cause))
       }
-      const decoded: Readable = inflate === undefined ? body : pipeline(body, inflate, () => {})
+      const decoded: Readable = encoding === undefined ? body : pipeline(body, encoding.stream(), () => {})
       return Stream.fromAsyncIterable<Uint8Array, HttpClientError.ResponseError>(decoded, (cause) => this.fail(cause))
     }).pipe(
       Stream.ensuring(Effect.sync(() => {

@@ -85,8 +85,9 @@ export class Timeouts {
     millis: number,
     onTimeout: () => E
   ): Effect.Effect<A, E> {
-    if (offer === undefined) return Effect.timeoutFail(attempt, { duration: Duration.millis(millis), onTimeout })
-    return this.transportEnforces ? attempt : liveTimeout(attempt, millis, onTimeout)
+    return offer !== undefined && this.transportEnforces
+      ? attempt
+      : timeout(attempt, Duration.millis(millis), onTimeout)
   }
 
   /** Called when an attempt ends: did its transport claim the offer? */

@@ -70,7 +70,7 @@ const fromPromise = (
   })
 
 /** Collects chunks up to `limit` bytes; `add` says whether to go on. */
-class Collector {
+export class Collector {
   private readonly chunks: Array<Uint8Array> = []
   private size = 0
   truncated = false
@@ -87,9 +87,11 @@ class Collector {
     this.size += chunk.length
     return true
   }
+  bytes(): Uint8Array {
+    return this.chunks.length === 1 ? this.chunks[0]! : concat(this.chunks, this.size)
+  }
   result(): BodyText {
-    const bytes = this.chunks.length === 1 ? this.chunks[0]! : concat(this.chunks, this.size)
-    return { text: decoder.decode(bytes), truncated: this.truncated }
+    return { text: decoder.decode(this.bytes()), truncated: this.truncated }
   }
 }
 
@@ -127,7 +129,7 @@ const readWeb = async (body: ReadableStream<Uint8Array>, limit: number, signal: 
   }
 }
 
-interface NodeReadable {
+export interface NodeReadable {
   on(event: "data", listener: (chunk: Uint8Array) => void): unknown
   on(event: "end" | "close", listener: () => void): unknown
   on(event: "error", listener: (error: unknown) => void): unknown
@@ -138,21 +140,26 @@ const isNodeStream = (body: unknown): body is NodeReadable =>
   Predicate.hasProperty(body, "on") && Predicate.isFunction(body.on) && Predicate.hasProperty(body, "destroy") &&
   Predicate.isFunction(body.destroy)
 
-const readNode = (body: NodeReadable, limit: number): Promise<BodyText> =>
+/**
+ * A node stream's bytes up to `limit`; past it, reading stops and the stream is destroyed. Also what effect-clerk's
+ * `UndiciHttpClient` reads its bodies with, before it decompresses them.
+ */
+export const collectNode = (body: NodeReadable, limit: number): Promise<Collector> =>
   new Promise((resolve, reject) => {
     const collector = new Collector(limit)
     let settled = false
     body.on("data", (chunk) => {
       if (settled || collector.add(chunk)) return
       settled = true
-      resolve(collector.result())
+      resolve(collector)
+      // Undici reports a destroyed body as an abort, which nobody needs to hear.
       body.on("error", () => {})
       body.destroy()
     })
     body.on("end", () => {
       if (settled) return
       settled = true
-      resolve(collector.result())
+      resolve(collector)
     })
     body.on("error", (error) => {
       if (settled) return
@@ -160,6 +167,9 @@ const readNode = (body: NodeReadable, limit: number): Promise<BodyText> =>
       reject(error)
     })
   })
+
+const readNode = async (body: NodeReadable, limit: number): Promise<BodyText> =>
+  (await collectNode(body, limit)).result()
 
 const readStream = (
   response: HttpClientResponse.HttpClientResponse,

@@ -33,25 +33,22 @@ export const carriesClerkErrors = (declared: ReadonlySet<number>, status: number
 export const isBackpressure = (status: number): boolean => status === 429 || status === 503
 
 /**
- * May any policy retry this error? Transport failures and timeouts may; rejected input, undecodable bodies and
- * statuses outside {@link mayRetryStatus} may not.
+ * An error judged by `rule` on its status: transport failures and timeouts always pass, rejected input and
+ * undecodable bodies never do.
  */
-export const mayRetry = (error: ClientsError): boolean => {
+const byStatus = (error: ClientsError, rule: (status: number) => boolean): boolean => {
   if (error._tag === "SDKError") {
     if (error.reason === "Transport" || error.reason === "Timeout") return true
     if (error.reason !== "StatusCode") return false
   }
-  return error.status !== undefined && mayRetryStatus(error.status)
+  return error.status !== undefined && rule(error.status)
 }
 
+/** May any policy retry this error? Nothing outside {@link mayRetryStatus} is retried, whatever the policy. */
+export const mayRetry = (error: ClientsError): boolean => byStatus(error, mayRetryStatus)
+
 /** Does the default policy retry this error? The definition behind `isRetryable` and `RetryPolicy.standard`. */
-export const isTransient = (error: ClientsError): boolean => {
-  if (error._tag === "SDKError") {
-    if (error.reason === "Transport" || error.reason === "Timeout") return true
-    if (error.reason !== "StatusCode") return false
-  }
-  return error.status !== undefined && isTransientStatus(error.status)
-}
+export const isTransient = (error: ClientsError): boolean => byStatus(error, isTransientStatus)
 
 /** Milliseconds the server asked us to wait (`Retry-After`), or 0. */
 export const retryAfterMillis = (error: ClientsError): number =>
