@@ -59,5 +59,17 @@ export default tseslint.config(
       "@typescript-eslint/no-empty-object-type": ["error", { allowInterfaces: "with-single-extends" }],
       "no-control-regex": "off"
     }
+  },
+  {
+    // The Effect-free core: both Effect faces (3 and 4) import it unchanged, so it must import neither.
+    files: ["src/core/**/*.ts"],
+    rules: {
+      "no-restricted-imports": ["error", {
+        patterns: [{
+          group: ["effect", "effect/*", "@effect/*", "../*", "!../core/*"],
+          message: "src/core is Effect-free and self-contained: import only from src/core and the runtime."
+        }]
+      }]
+    }
   }
 )
