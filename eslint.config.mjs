@@ -71,5 +71,17 @@ export default tseslint.config(
         }]
       }]
     }
+  },
+  {
+    // A folder inside the core (src/core/emulator) imports the rest of the core as `../x.js`, and nothing above it.
+    files: ["src/core/*/**/*.ts"],
+    rules: {
+      "no-restricted-imports": ["error", {
+        patterns: [{
+          group: ["effect", "effect/*", "@effect/*", "../../*"],
+          message: "src/core is Effect-free and self-contained: import only from src/core and the runtime."
+        }]
+      }]
+    }
   }
 )
