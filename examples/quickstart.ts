@@ -1,6 +1,7 @@
 /**
- * The snippet from DESIGN.md ("What a user writes"), runnable: `npx tsx examples/quickstart.ts`.
- * It starts the embedded emulator so it needs no Clerk account; point `apiUrl` at Clerk (or drop it) for real use.
+ * The README's "Ten lines of Effect", in full: errors handled by tag, layer options, a per-call override. Runnable:
+ * `npx tsx examples/quickstart.ts`. It starts the embedded emulator (key `sk_test_effect_clerk_emulator`), so it needs
+ * no Clerk account; for real use, pass your key and drop `apiUrl` (or point it at Clerk).
  */
 import { NodeHttpClient, NodeHttpServer, NodeRuntime } from "@effect/platform-node"
 import type { Redacted } from "effect"

@@ -5,7 +5,7 @@
  * ```ts
  * import { ClerkClients } from "effect-clerk"
  *
- * const clerk = ClerkClients.make({ secretKey: process.env.CLERK_SECRET_KEY ?? "" })
+ * const clerk = ClerkClients.make() // CLERK_SECRET_KEY, CLERK_API_URL, … from the environment; or pass them
  * try {
  *   const page = await clerk.clients.list({ limit: 20, offset: 10 })
  *   const client = await clerk.clients.get("client_2abc", { signal: AbortSignal.timeout(2_000) })
@@ -14,6 +14,9 @@
  *   await clerk.close()
  * }
  * ```
+ *
+ * Options not given are read from the environment, as `@clerk/backend`'s `createClerkClient` does and with the
+ * same names: `CLERK_SECRET_KEY`, `CLERK_API_URL`, `CLERK_API_VERSION`, and `CLERK_TIMEOUT` (`5000`, `5 seconds`).
  *
  * The transport defaults to the fastest the runtime has: effect-clerk's `UndiciHttpClient` on Node, `fetch` on Bun,
  * Deno, workers and browsers. The library's own log lines (the deprecation warning of `list`) go to stderr.
@@ -27,7 +30,9 @@
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import type * as HttpClient from "@effect/platform/HttpClient"
 import * as Cause from "effect/Cause"
+import * as Config from "effect/Config"
 import * as ConfigError from "effect/ConfigError"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
@@ -43,8 +48,10 @@ import * as Stream from "effect/Stream"
 import type { ClientsError } from "./ClerkError.js"
 import type * as Domain from "./Client.js"
 import * as Clients from "./Clients.js"
+import * as Core from "./core/options.js"
+import * as EnvConfig from "./internal/config.js"
 import { describeConfigError } from "./internal/configError.js"
-import { checkOptions } from "./internal/transport.js"
+import { checkOptions } from "./internal/settings.js"
 import type * as UndiciHttpClient from "./UndiciHttpClient.js"
 
 /**
@@ -55,9 +62,17 @@ import type * as UndiciHttpClient from "./UndiciHttpClient.js"
  * @category Models
  */
 export interface Options extends Omit<Clients.Options, "secretKey"> {
-  readonly secretKey: string | Redacted.Redacted<string>
+  /** Default `CLERK_SECRET_KEY` from {@link Options.env}. */
+  readonly secretKey?: string | Redacted.Redacted<string>
   /** The transport, e.g. `FetchHttpClient.layer`. Default {@link defaultHttpClient}. */
   readonly httpClient?: Layer.Layer<HttpClient.HttpClient>
+  /**
+   * Where `secretKey`, `apiUrl`, `apiVersion` and `timeout` are read when not given: `CLERK_SECRET_KEY`,
+   * `CLERK_API_URL`, `CLERK_API_VERSION`, `CLERK_TIMEOUT` (as `Clients.layerConfig` reads them). Default
+   * `process.env` where the runtime has one (none on workerd; on Deno without `--allow-env` nothing is read); pass a
+   * Worker's `env` bindings, or `{}` to read nothing.
+   */
+  readonly env?: Readonly<Record<string, string | undefined>>
 }
 
 /**
@@ -134,13 +149,15 @@ export const defaultHttpClient: Layer.Layer<HttpClient.HttpClient> = Layer.unwra
 
 /**
  * Creates a client with one managed Effect runtime, released by `close()` (or `await using` where the runtime has
- * it: Node 24+, or TypeScript's downlevel). Options are checked here: a missing secret key or a bad URL throws a
- * `TypeError` at once, not on the first call.
+ * it: Node 24+, or TypeScript's downlevel). Like `@clerk/backend`'s `createClerkClient`, it reads `CLERK_SECRET_KEY`,
+ * `CLERK_API_URL`, `CLERK_API_VERSION` and `CLERK_TIMEOUT` from the environment for the options not given; given
+ * options win. Options are checked here: a missing secret key or a bad URL throws a `TypeError` at once, not on the
+ * first call.
  *
  * @example
  * ```ts
  * import { ClerkClients } from "effect-clerk"
- * const clerk = ClerkClients.make({ secretKey: "sk_test_…", timeout: "5 seconds" })
+ * const clerk = ClerkClients.make({ timeout: "5 seconds" }) // the key from CLERK_SECRET_KEY
  * try {
  *   const client = await clerk.clients.get("client_2abc")
  * } finally {
@@ -150,12 +167,25 @@ export const defaultHttpClient: Layer.Layer<HttpClient.HttpClient> = Layer.unwra
  * @since 0.1.0
  * @category Constructors
  */
-export const make = (options: Options): ClerkClients => {
-  const { httpClient, secretKey, ...rest } = options
-  const layerOptions = {
-    ...rest,
-    secretKey: Redacted.isRedacted(secretKey) ? secretKey : Redacted.make(secretKey)
-  }
+export const make = (options: Options = {}): ClerkClients => {
+  const { apiUrl, apiVersion, env, httpClient, secretKey, timeout, ...rest } = options
+  const given = Config.all({
+    secretKey: secretKey === undefined
+      ? EnvConfig.secretKey(EnvConfig.names.secretKey, missingKey)
+      : Config.succeed(Redacted.isRedacted(secretKey) ? secretKey : Redacted.make(secretKey)),
+    apiUrl: apiUrl === undefined
+      ? EnvConfig.string(EnvConfig.names.apiUrl, Clients.defaultApiUrl)
+      : Config.succeed(apiUrl),
+    apiVersion: apiVersion === undefined
+      ? EnvConfig.string(EnvConfig.names.apiVersion, Clients.defaultApiVersion)
+      : Config.succeed(apiVersion),
+    timeout: timeout === undefined
+      ? EnvConfig.duration(EnvConfig.names.timeout, Duration.millis(Core.defaultTimeoutMillis))
+      : Config.succeed<Duration.DurationInput>(timeout)
+  })
+  const read = Effect.runSync(Effect.either(Effect.withConfigProvider(given, EnvConfig.environment(env))))
+  if (Either.isLeft(read)) throw new TypeError(`effect-clerk: invalid options: ${describeConfigError(read.left)}`)
+  const layerOptions: Clients.Options = { ...rest, ...read.right }
   const checked = Effect.runSync(Effect.either(checkOptions(layerOptions)))
   if (Either.isLeft(checked)) throw new TypeError(`effect-clerk: invalid options: ${describeConfigError(checked.left)}`)
   const layer = Clients.layer(layerOptions).pipe(Layer.provide(httpClient ?? defaultHttpClient))
@@ -221,6 +251,9 @@ export const make = (options: Options): ClerkClients => {
 
   return { clients, close, [Symbol.asyncDispose]: close }
 }
+
+const missingKey =
+  `the Clerk secret key is not set (or is blank), and no secretKey option was given: pass secretKey, or set CLERK_SECRET_KEY to ${EnvConfig.secretKeyForm}`
 
 /** The library's log lines (the deprecation warning of `list`) go to stderr: stdout belongs to the program. */
 const loggers = HashSet.make(Logger.withConsoleError(Logger.logfmtLogger), Logger.tracerLogger)

@@ -1,10 +1,155 @@
 import { NodeHttpClient } from "@effect/platform-node"
-import { describe, expect, it } from "@effect/vitest"
+import { assert, describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { ClerkClients, ClerkError } from "../src/index.js"
 import { start } from "./support/EmulatorFixture.js"
 import * as Fixtures from "./support/fixtures.js"
 import * as TestServer from "./support/TestServer.js"
+
+/** What `make` throws when there is no key in the options or the environment. */
+const missingKey =
+  "TypeError: effect-clerk: invalid options: CLERK_SECRET_KEY: the Clerk secret key is not set (or is " +
+  "blank), and no secretKey option was given: pass secretKey, or set CLERK_SECRET_KEY to your Clerk instance's " +
+  "secret key, sk_live_… or sk_test_… (Clerk Dashboard, API keys; the local emulator's is sk_test_effect_clerk_emulator)"
+
+/** Answers 200 with a client after `millis` of real time. */
+const late = (millis: number): TestServer.Reply => (res, req) => {
+  setTimeout(() => TestServer.json(200, Fixtures.client("client_late"))(res, req), millis)
+}
+
+/** Runs `body` with `process.env` changed as given, restoring every variable after. */
+const withProcessEnv = async <A>(variables: Record<string, string | undefined>, body: () => Promise<A>) => {
+  const saved = Object.fromEntries(Object.keys(variables).map((name) => [name, process.env[name]]))
+  const assign = (values: Record<string, string | undefined>) => {
+    for (const [name, value] of Object.entries(values)) {
+      if (value === undefined) delete process.env[name]
+      else process.env[name] = value
+    }
+  }
+  assign(variables)
+  try {
+    return await body()
+  } finally {
+    assign(saved)
+  }
+}
+
+const sent = (server: TestServer.TestServer) =>
+  server.received.map((r) => [r.url, r.headers.authorization, r.headers["clerk-api-version"]])
+
+describe("Promise API reads the environment for the options it is not given", () => {
+  it.scoped("CLERK_SECRET_KEY, CLERK_API_URL and CLERK_API_VERSION from env reach the wire", () =>
+    Effect.gen(function*() {
+      const server = yield* TestServer.make
+      server.reply(TestServer.json(200, Fixtures.client("client_env")))
+      const clerk = ClerkClients.make({
+        env: { CLERK_SECRET_KEY: TestServer.secret, CLERK_API_URL: server.origin, CLERK_API_VERSION: "2025-04-10" }
+      })
+      expect((yield* Effect.promise(() => clerk.clients.get("client_env"))).id).toBe("client_env")
+      yield* Effect.promise(() => clerk.close())
+      expect(sent(server)).toEqual([["/v1/clients/client_env", `Bearer ${TestServer.secret}`, "2025-04-10"]])
+    }))
+
+  it.scoped("options given win over the environment", () =>
+    Effect.gen(function*() {
+      const server = yield* TestServer.make
+      server.reply(late(150))
+      const clerk = ClerkClients.make({
+        secretKey: TestServer.secret,
+        apiUrl: server.apiUrl,
+        apiVersion: "2025-04-10",
+        timeout: "10 seconds",
+        retry: false,
+        env: {
+          CLERK_SECRET_KEY: "sk_test_from_env",
+          CLERK_API_URL: yield* TestServer.refusedApiUrl,
+          CLERK_API_VERSION: "2024-01-01",
+          CLERK_TIMEOUT: "50"
+        }
+      })
+      expect((yield* Effect.promise(() => clerk.clients.get("client_late"))).id).toBe("client_late")
+      yield* Effect.promise(() => clerk.close())
+      expect(sent(server)).toEqual([["/v1/clients/client_late", `Bearer ${TestServer.secret}`, "2025-04-10"]])
+    }))
+
+  it.scoped("CLERK_TIMEOUT in milliseconds is the attempt timeout; a malformed one throws, naming the format", () =>
+    Effect.gen(function*() {
+      const server = yield* TestServer.make
+      server.reply(late(150))
+      const clerk = ClerkClients.make({
+        retry: false,
+        env: { CLERK_SECRET_KEY: TestServer.secret, CLERK_API_URL: server.apiUrl, CLERK_TIMEOUT: "50" }
+      })
+      const error = yield* Effect.promise(() => clerk.clients.get("client_late").catch((e: unknown) => e))
+      yield* Effect.promise(() => clerk.close())
+      expect(error).toBeInstanceOf(ClerkError.SDKError)
+      expect(error).toMatchObject({ reason: "Timeout" })
+      const malformed = (() => {
+        try {
+          return ClerkClients.make({ env: { CLERK_SECRET_KEY: TestServer.secret, CLERK_TIMEOUT: "5 sec later" } })
+        } catch (e) {
+          return e
+        }
+      })()
+      expect(String(malformed)).toBe(
+        "TypeError: effect-clerk: invalid options: CLERK_TIMEOUT: expected a positive duration: milliseconds (5000) " +
+          "or a number and a unit (5 seconds, 500 millis, 2 minutes), or infinity for no limit; got \"5 sec later\""
+      )
+      expect(server.received).toHaveLength(1)
+    }))
+
+  it.scoped("process.env is the default environment", () =>
+    Effect.gen(function*() {
+      const server = yield* TestServer.make
+      server.reply(TestServer.json(200, Fixtures.client("client_env")))
+      const id = yield* Effect.promise(() =>
+        withProcessEnv(
+          { CLERK_SECRET_KEY: TestServer.secret, CLERK_API_URL: server.apiUrl, CLERK_API_VERSION: undefined },
+          async () => {
+            await using clerk = ClerkClients.make()
+            return (await clerk.clients.get("client_env")).id
+          }
+        )
+      )
+      expect(id).toBe("client_env")
+      expect(sent(server)).toEqual([["/v1/clients/client_env", `Bearer ${TestServer.secret}`, "2026-05-12"]])
+    }))
+
+  it.scoped("no process (workerd) or an environment that throws on read (Deno without --allow-env) reads as unset", () =>
+    Effect.gen(function*() {
+      const server = yield* TestServer.make
+      server.reply(TestServer.json(200, Fixtures.client("client_x")))
+      const denied = new Proxy({}, {
+        get: () => {
+          throw new Error("NotCapable: Requires env access to \"CLERK_SECRET_KEY\"")
+        }
+      })
+      const attempt = (options: ClerkClients.Options): { made?: ClerkClients.ClerkClients; thrown?: unknown } => {
+        try {
+          return { made: ClerkClients.make(options) }
+        } catch (e) {
+          return { thrown: e }
+        }
+      }
+      expect(String(attempt({ env: denied }).thrown)).toBe(missingKey)
+      const descriptor = Object.getOwnPropertyDescriptor(globalThis, "process")!
+      Reflect.deleteProperty(globalThis, "process")
+      let withoutProcess: ReadonlyArray<ReturnType<typeof attempt>>
+      try {
+        withoutProcess = [attempt({}), attempt({ secretKey: TestServer.secret, apiUrl: server.apiUrl })]
+      } finally {
+        Object.defineProperty(globalThis, "process", descriptor)
+      }
+      expect(String(withoutProcess[0]!.thrown)).toBe(missingKey)
+      const made = [attempt({ secretKey: TestServer.secret, apiUrl: server.apiUrl, env: denied }), withoutProcess[1]!]
+      for (const { made: clerk, thrown } of made) {
+        assert(clerk !== undefined, String(thrown))
+        expect((yield* Effect.promise(() => clerk.clients.get("client_x"))).id).toBe("client_x")
+        yield* Effect.promise(() => clerk.close())
+      }
+      expect(server.received).toHaveLength(2)
+    }))
+})
 
 describe("Promise API", () => {
   it.scoped("list, get, verify and stream, over fetch (default) and undici", () =>
@@ -140,11 +285,9 @@ describe("Promise API", () => {
     expect(http).toBeInstanceOf(TypeError)
     expect(String(http)).toContain("apiUrl: the API URL must use https")
     expect(String(http)).not.toContain("SECRETVALUE")
-    // `process.env.CLERK_SECRET_KEY!` with the variable unset.
-    const unset = thrown({ secretKey: Reflect.get({}, "CLERK_SECRET_KEY") })
-    expect(String(unset)).toBe(
-      "TypeError: effect-clerk: invalid options: secretKey: the Clerk secret key must be a string, got undefined"
-    )
+    // `process.env.CLERK_SECRET_KEY!` with the variable unset: the option is absent, and so is the variable.
+    const unset = thrown({ secretKey: Reflect.get({}, "CLERK_SECRET_KEY"), env: {} })
+    expect(String(unset)).toBe(missingKey)
     expect(String(thrown({ secretKey: " " }))).toContain("secretKey: the Clerk secret key is empty")
   })
 

@@ -1,0 +1,91 @@
+/**
+ * What both faces read from the environment: `layerConfig` through Effect's `ConfigProvider`, the Promise API and
+ * the CLI through the same `Config`s. Each error says which variable is wrong and the form it is expected in, and a
+ * duration is read as people type it (`5000`, `5 seconds`), not only as Effect writes it.
+ *
+ * @internal
+ */
+import * as Config from "effect/Config"
+import * as ConfigError from "effect/ConfigError"
+import * as ConfigProvider from "effect/ConfigProvider"
+import * as Duration from "effect/Duration"
+import * as Either from "effect/Either"
+import * as Option from "effect/Option"
+import * as Predicate from "effect/Predicate"
+import * as Redacted from "effect/Redacted"
+import * as Core from "../core/options.js"
+
+/** The variables read, named as `@clerk/backend` names them. */
+export const names = {
+  secretKey: "CLERK_SECRET_KEY",
+  apiUrl: "CLERK_API_URL",
+  apiVersion: "CLERK_API_VERSION",
+  timeout: "CLERK_TIMEOUT"
+} as const
+
+/** The form a secret key takes, for messages. */
+export const secretKeyForm =
+  "your Clerk instance's secret key, sk_live_… or sk_test_… (Clerk Dashboard, API keys; the local emulator's is sk_test_effect_clerk_emulator)"
+
+/** The form a duration variable takes, for messages. */
+export const durationForm = `a positive duration: ${Core.durationTextFormat}, or infinity for no limit`
+
+/** A variable, unset when absent or blank: `CLERK_API_URL=` in a `.env` template means "not set", not "empty URL". */
+const text = (name: string): Config.Config<Option.Option<string>> =>
+  Config.string(name).pipe(Config.option, Config.map(Option.filter((value) => value.trim() !== "")))
+
+/**
+ * The secret key, as `Redacted`. Unset or blank fails with `MissingData` at `name` saying what is expected; the value
+ * never appears in a message. `unset` replaces the sentence for a missing key (the Promise API names its option).
+ */
+export const secretKey = (
+  name: string = names.secretKey,
+  unset: string = `the Clerk secret key is not set (or is blank): expected ${secretKeyForm}`
+): Config.Config<Redacted.Redacted<string>> =>
+  text(name).pipe(Config.mapOrFail(Option.match({
+    onNone: () => Either.left(ConfigError.MissingData([name], unset)),
+    onSome: (value) => Either.right(Redacted.make(value))
+  })))
+
+/** A text variable with a fallback when unset or blank. */
+export const string = (name: string, fallback: string): Config.Config<string> =>
+  Config.map(text(name), Option.getOrElse(() => fallback))
+
+/**
+ * A duration read with {@link Core.parseDurationText}: `5000` (milliseconds), `5 seconds`, `500 millis`, `infinity`.
+ * Unset or blank gives `fallback`; anything else, zero included, fails with `InvalidData` giving the format.
+ */
+export const duration = (name: string, fallback: Duration.Duration): Config.Config<Duration.Duration> =>
+  text(name).pipe(Config.mapOrFail(Option.match({
+    onNone: () => Either.right(fallback),
+    onSome: (value) => {
+      const millis = Core.parseDurationText(value)
+      return millis !== undefined && Core.timeLimit(name, millis).ok
+        ? Either.right(millis === Number.POSITIVE_INFINITY ? Duration.infinity : Duration.millis(millis))
+        : Either.left(ConfigError.InvalidData([name], `expected ${durationForm}; got ${JSON.stringify(value)}`))
+    }
+  })))
+
+/**
+ * The variables of {@link names} from `env` (default: `process.env` where there is one), as a `ConfigProvider`. Each
+ * read is guarded: workerd has no `process`, and Deno without `--allow-env` throws on reading one; both read as unset.
+ */
+export const environment = (env?: unknown): ConfigProvider.ConfigProvider => {
+  const source = env === undefined ? property(property(globalThis, "process"), "env") : env
+  const entries: Array<[string, string]> = []
+  for (const name of Object.values(names)) {
+    const value = property(source, name)
+    if (Predicate.isString(value)) entries.push([name, value])
+  }
+  return ConfigProvider.fromMap(new Map(entries))
+}
+
+/** One property, or `undefined` when there is nothing to read or reading throws (a permission, a hostile proxy). */
+const property = (source: unknown, key: string): unknown => {
+  if (!Predicate.isObject(source)) return undefined
+  try {
+    return Reflect.get(source, key)
+  } catch {
+    return undefined
+  }
+}
