@@ -1,7 +1,7 @@
 /**
  * The metrics effect-clerk records, as Effect `Metric`s: read them with `Metric.value`, snapshot them with
- * `Metric.snapshot`, or export them (with the spans) through `@effect/opentelemetry`. Every metric is tagged with
- * `operation` (`Clients.list`, `Clients.get`, `Clients.verify`).
+ * `Metric.snapshot`, or export them (with the spans) through `@effect/opentelemetry`. Every metric of a call is tagged
+ * with `operation` (`Clients.list`, `Clients.get`, `Clients.verify`).
  *
  * | metric | type | extra tags | what it counts |
  * | --- | --- | --- | --- |
@@ -10,6 +10,9 @@
  * | `effect_clerk_rate_limited_total` | counter | | attempts Clerk answered with 429 |
  * | `effect_clerk_pacing_wait_ms_total` | counter | | milliseconds attempts waited at the shared gate and pacer |
  * | `effect_clerk_request_duration_ms` | histogram | | time from sending an attempt to its outcome |
+ * | `effect_clerk_shed_total` | counter | | calls shed, with no request, while Clerk looked unavailable |
+ * | `effect_clerk_shared_gate_total` | counter | (none, not even `operation`) | gate closures received from other processes |
+ * | `effect_clerk_shared_fallbacks_total` | counter | (none, not even `operation`) | times the shared store failed and the process-local budget took over |
  *
  * @example
  * ```ts
@@ -109,3 +112,56 @@ export const requestDuration = Metric.histogram(
   MetricBoundaries.exponential({ start: 1, factor: 2, count: 16 }),
   "Attempt latency in milliseconds, by operation"
 )
+
+/**
+ * Calls shed while Clerk looked unavailable (the circuit was open): they failed at once with `SDKError` `Shed`, and
+ * nothing was sent. Tagged `operation`.
+ *
+ * @example
+ * ```ts
+ * import { Metric } from "effect"
+ * import { ClerkMetrics } from "effect-clerk"
+ * const shed = Metric.value(ClerkMetrics.shed.pipe(Metric.tagged("operation", "Clients.get")))
+ * ```
+ * @since 0.3.0
+ * @category Metrics
+ */
+export const shed = Metric.counter("effect_clerk_shed_total", {
+  description: "Calls shed without a request while Clerk looked unavailable (circuit open), by operation",
+  incremental: true
+})
+
+/**
+ * Times this process's gate was closed by another process through the shared budget (`sharedBudget`): a 429 or 503
+ * with `Retry-After` that another process received.
+ *
+ * @example
+ * ```ts
+ * import { Metric } from "effect"
+ * import { ClerkMetrics } from "effect-clerk"
+ * const heldByPeers = Metric.value(ClerkMetrics.sharedGate)
+ * ```
+ * @since 0.3.0
+ * @category Metrics
+ */
+export const sharedGate = Metric.counter("effect_clerk_shared_gate_total", {
+  description: "Times the shared gate was closed by another process sharing the key's budget",
+  incremental: true
+})
+
+/**
+ * Times the shared budget's store failed or was too slow, and calls went on under the process-local budget.
+ *
+ * @example
+ * ```ts
+ * import { Metric } from "effect"
+ * import { ClerkMetrics } from "effect-clerk"
+ * const outages = Metric.value(ClerkMetrics.sharedFallbacks)
+ * ```
+ * @since 0.3.0
+ * @category Metrics
+ */
+export const sharedFallbacks = Metric.counter("effect_clerk_shared_fallbacks_total", {
+  description: "Times the shared budget's store was unavailable and calls went on under the process-local budget",
+  incremental: true
+})

@@ -1,15 +1,18 @@
 /**
  * The pacer every attempt of a `Clients` layer passes before it is sent: Clerk limits requests per secret key, and
  * a pipeline does not know how much of that limit other processes use, so the layer's calls hold back together.
+ * The state machines are Effect-free (core/rate.ts: the gate, the documented budget, the adaptive rate;
+ * core/storm.ts: the circuit that sheds calls in an outage); this module sleeps where they say, applies a fixed
+ * `rateLimit`, and, with a `sharedBudget`, shares all of it through a store.
  *
- * - **The gate.** A 429 or 503 with `Retry-After` closes it until then, for every call of the layer (or of every
- *   layer with the same key, with `rateScope: "process"`). Waiting there is not a retry.
- * - **The adaptive rate** (the default, `rateLimit: "adaptive"`). Until Clerk first throttles, nothing is paced.
- *   The first throttle that follows at least 10 successes sets the rate to what got through: successes since
- *   pacing began, over that time plus the `Retry-After` (the rest of Clerk's window). After that, the rate grows while calls succeed by 1 % (at least
- *   0.5 request/s) per second (additive increase) and drops by 15 % on each later 429 (multiplicative decrease);
- *   rejections that arrive while the gate is closed, or within a second of a decrease, count as one throttle.
- * - **A fixed limit** (`rateLimit: { limit, interval }`), on top of which `adaptive: true` adds the adaptive rate.
+ * - **Scope.** `rateScope: "layer"` (default): the state belongs to the layer. `"process"`: one state per key for
+ *   every layer of the process. `sharedBudget`: also every layer of every process that uses the store.
+ * - **Shared.** Each attempt takes its place in the store's window budget (the documented one, or the fixed limit)
+ *   and reads the store's gate and circuit; a 429/503 gate and a circuit opened here are written there. Without a
+ *   window budget (adaptive rate) the store still carries the gate and circuit; the rate itself is learned per
+ *   process, each from its own share.
+ * - **Store down.** A failed or slow store (over {@link storeTimeoutMillis}) is left for {@link fallbackMillis}: calls go
+ *   under the process-local budget meanwhile, and one warning is logged per outage.
  *
  * @internal
  */
@@ -18,127 +21,92 @@ import * as ConfigError from "effect/ConfigError"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import { identity } from "effect/Function"
+import * as Queue from "effect/Queue"
 import * as RateLimiter from "effect/RateLimiter"
-import type * as Scope from "effect/Scope"
+import * as Scope from "effect/Scope"
+import * as ClerkMetrics from "../ClerkMetrics.js"
 import type { Options } from "../Clients.js"
-import { isBackpressure } from "./status.js"
+import { digest, documentedLimit, guard, RateState, type Window } from "../core/rate.js"
+import { type Shed, Storm } from "../core/storm.js"
+import type * as SharedBudget from "../SharedBudget.js"
+
+export type { Shed } from "../core/storm.js"
 
 export interface Pacer {
   /**
+   * Asked first, for every attempt: `undefined` when it may go (perhaps as the circuit's probe); otherwise the
+   * circuit is open and the attempt is shed: nothing is sent, and the call fails with `SDKError` `Shed`.
+   */
+  readonly shed: (now: number) => Shed | undefined
+  /**
    * Takes this attempt's turn at `now`: 0 when it may go at once, otherwise the milliseconds to wait, through
-   * `wait`. Two steps, so that the common case costs no Effect. With a fixed limit it is never 0 (every attempt
-   * waits for a permit).
+   * `wait`. Two steps, so that the common case costs no Effect. With a fixed limit or a shared budget it is never 0
+   * (every attempt waits for a permit).
    */
   readonly reserve: (now: number) => number
   /** Waits `millis` (and for the gate, if it closed meanwhile, and for the fixed limit); succeeds with the time waited. */
   readonly wait: (millis: number) => Effect.Effect<number>
-  /** Records how an attempt ended: its status (none for a transport failure) and the `Retry-After` it carried. */
+  /**
+   * Records how an attempt ended: its status (`undefined` for a transport failure or a timeout: no answer) and the
+   * `Retry-After` it carried.
+   */
   readonly observe: (now: number, status: number | undefined, retryAfterMillis: number) => void
 }
 
-/** The gate and adaptive rate of one key: shared by the layers that share it. */
-class RateState {
-  /** Epoch millis (Effect clock) before which nothing is sent. */
-  private gateUntil = 0
-  /** Requests per second, once Clerk has throttled; `undefined` until then. */
-  private rate: number | undefined = undefined
-  /** The next free slot at the current rate. */
-  private nextSlot = 0
-  /** When the current estimate window began, and how many attempts got through since. */
-  private since: number | undefined = undefined
-  private passed = 0
-  /** When the rate was last lowered, and last raised. */
-  private loweredAt = Number.NEGATIVE_INFINITY
-  private raisedAt = 0
-
-  constructor(private readonly adaptive: boolean) {}
-
-  /** Milliseconds this attempt must wait (taking its slot), or 0. */
-  reserve(now: number): number {
-    this.since ??= now
-    let at = Math.max(now, this.gateUntil)
-    if (this.rate !== undefined) {
-      at = Math.max(at, this.nextSlot)
-      this.nextSlot = at + 1000 / this.rate
-    }
-    // Whole milliseconds: a slot is never early, and clocks sleep in whole units.
-    return Math.ceil(at - now)
-  }
-
-  isOpen(now: number): boolean {
-    return now >= this.gateUntil
-  }
-
-  observe(now: number, status: number | undefined, retryAfterMillis: number): void {
-    if (status === undefined || !isBackpressure(status)) {
-      this.passed++
-      if (this.rate !== undefined && now > this.raisedAt) {
-        // Additive increase, by time: 1 % of the rate (at least 0.5 request/s) per second of successes.
-        this.rate += (Math.max(0.5, this.rate * 0.01) * (now - this.raisedAt)) / 1000
-        this.raisedAt = now
-      }
-      return
-    }
-    if (status === 503 && retryAfterMillis === 0) return // an outage, not a limit: the retry policy handles it
-    // Rejections of requests that were already on their way (before the gate, within a second) are one throttle.
-    const sameThrottle = now < Math.max(this.gateUntil, this.loweredAt + 1000)
-    if (retryAfterMillis > 0) {
-      this.gateUntil = Math.max(this.gateUntil, now + retryAfterMillis)
-      this.nextSlot = Math.max(this.nextSlot, this.gateUntil)
-    }
-    if (!this.adaptive || sameThrottle || status !== 429) return
-    if (this.rate === undefined) {
-      // Too few requests got through to tell the limit (the key's budget may be spent by others): the gate is enough.
-      if (this.passed < minSample) return
-      // What got through since pacing began, over that time plus the rest of Clerk's window.
-      const window = now - (this.since ?? now) + Math.max(retryAfterMillis, 1000)
-      this.rate = Math.max(minRate, (this.passed * 1000) / window)
-    } else {
-      this.rate = Math.max(minRate, this.rate * 0.85)
-    }
-    this.loweredAt = now
-    this.raisedAt = Math.max(now, this.gateUntil)
-    this.since = this.raisedAt
-    this.passed = 0
-  }
+/** What the pacer reads of the layer's options. */
+export interface PacerOptions extends Pick<Options, "rateLimit" | "rateScope"> {
+  /** Share the key's gate, budget and circuit through this store (see SharedBudget). */
+  readonly sharedBudget?: SharedBudget.Store | undefined
+  /** Shed calls while Clerk is plainly down (the circuit). Default true. */
+  readonly loadShedding?: boolean | undefined
 }
 
-/** Never slower than one request every two seconds, however hard Clerk throttles. */
-const minRate = 0.5
+/** The state of one key: the gate and pace, and the circuit. */
+interface KeyState {
+  readonly rate: RateState
+  readonly storm: Storm
+}
 
-/** Below a millisecond: no sleep, only the fixed limit's permit (see `wait`). */
+/** Below a millisecond: no sleep, only the permit (see `wait`). */
 const permitOnly = 0.5
 
-/** How many requests must have got through before a throttle is read as the limit. */
-const minSample = 10
+/** A store call slower than this is a failed one: calls must not wait on Redis. */
+export const storeTimeoutMillis = 250
+/** How long a failed store is left alone before it is tried again. */
+export const fallbackMillis = 5000
 
 /** `rateScope: "process"`: one state per key, shared by every layer of this process (weakly held). */
-const shared = new Map<string, WeakRef<RateState>>()
+const shared = new Map<string, WeakRef<KeyState>>()
 
-/** A short, non-reversible digest: the registry must not hold the key itself. Collisions only share a gate. */
-const digest = (key: string): string => {
-  let h1 = 0x811c9dc5
-  let h2 = 0x01000193
-  for (let i = 0; i < key.length; i++) {
-    const c = key.charCodeAt(i)
-    h1 = Math.imul(h1 ^ c, 0x01000193)
-    h2 = Math.imul(h2 ^ c, 0x5bd1e995)
-  }
-  return `${(h1 >>> 0).toString(36)}.${(h2 >>> 0).toString(36)}`
-}
-
-const stateFor = (adaptive: boolean, scope: "layer" | "process", key: string): RateState => {
-  if (scope === "layer") return new RateState(adaptive)
-  const id = `${adaptive}:${digest(key)}`
+const stateFor = (
+  adaptive: boolean,
+  documented: Window | undefined,
+  scope: "layer" | "process",
+  key: string
+): KeyState => {
+  const fresh = (): KeyState => ({ rate: new RateState(adaptive, documented), storm: new Storm() })
+  if (scope === "layer") return fresh()
+  const id = `${adaptive}:${documented === undefined ? "" : documented.limit}:${digest(key)}`
   const existing = shared.get(id)?.deref()
   if (existing !== undefined) return existing
-  const state = new RateState(adaptive)
+  const state = fresh()
   shared.set(id, new WeakRef(state))
   return state
 }
 
+/** The store's name for a key: a SHA-256 digest, so that the store never holds the key. */
+const storeId = (key: string): Effect.Effect<string> =>
+  Effect.promise(() => globalThis.crypto.subtle.digest("SHA-256", new TextEncoder().encode(key))).pipe(
+    Effect.map((hash) => Array.from(new Uint8Array(hash).slice(0, 16), (b) => b.toString(16).padStart(2, "0")).join(""))
+  )
+
+type Signal = { readonly _tag: "Gate"; readonly until: number } | {
+  readonly _tag: "Circuit"
+  readonly openUntil: number
+}
+
 export const make = (
-  options: Pick<Options, "rateLimit" | "rateScope">,
+  options: PacerOptions,
   key: string
 ): Effect.Effect<Pacer, ConfigError.ConfigError, Scope.Scope> =>
   Effect.gen(function*() {
@@ -150,22 +118,31 @@ export const make = (
       )
     }
     const adaptive = setting === "adaptive" || fixed?.adaptive === true
-    const state = stateFor(adaptive, options.rateScope ?? "layer", key)
+    // Only the defaults start from the key's documented limit: a `rateLimit` the user set wins.
+    const documented = options.rateLimit === undefined ? documentedLimit(key) : undefined
+    const state = stateFor(adaptive, documented, options.rateScope ?? "layer", key)
+    const shedding = options.loadShedding !== false
     const limiter = fixed === undefined ? identity : yield* RateLimiter.make({
       limit: fixed.limit,
       interval: Duration.decode(fixed.interval),
       algorithm: fixed.algorithm ?? "fixed-window"
     })
+    const fixedWindow: Window | undefined = fixed === undefined
+      ? undefined
+      : { limit: fixed.limit, millis: Duration.toMillis(Duration.decode(fixed.interval)) }
+
+    const link = options.sharedBudget === undefined ? undefined : yield* connect(options.sharedBudget, key, state)
 
     /** Sleeps to the slot taken; goes unless the gate closed meanwhile (then takes a new slot). */
     const sleepThenGo = (wait: number, waited: number): Effect.Effect<number> =>
       Effect.zipRight(
         Effect.sleep(Duration.millis(wait)),
         Effect.flatMap(Clock.currentTimeMillis, (now) => {
-          if (state.isOpen(now)) return Effect.succeed(waited + wait)
-          return sleepThenGo(state.reserve(now), waited + wait)
+          if (state.rate.isOpen(now)) return Effect.succeed(waited + wait)
+          return sleepThenGo(state.rate.reserve(now), waited + wait)
         })
       )
+    const local = (millis: number): Effect.Effect<number> => millis >= 1 ? sleepThenGo(millis, 0) : Effect.succeed(0)
     const withFixedLimit = (waiting: Effect.Effect<number>): Effect.Effect<number> =>
       fixed === undefined ?
         waiting :
@@ -174,10 +151,130 @@ export const make = (
           (start) => limiter(Effect.zipRight(waiting, Effect.map(Clock.currentTimeMillis, (now) => now - start)))
         )
 
+    const wait: (millis: number) => Effect.Effect<number> = link === undefined
+      ? (millis) => withFixedLimit(local(millis))
+      : (millis) =>
+        Effect.flatMap(Clock.currentTimeMillis, (start) =>
+          Effect.flatMap(local(millis), (waited) =>
+            Effect.flatMap(link.permit(fixedWindow ?? state.rate.windowBudget()), (sharedOk) =>
+              sharedOk ?
+                Effect.map(Clock.currentTimeMillis, (now) =>
+                  now - start) :
+                Effect.map(withFixedLimit(Effect.succeed(waited)), (more) =>
+                  Math.max(waited, more)))))
+
     return {
-      // With a fixed limit every attempt waits for its permit, so `reserve` never says "go at once" (0) there.
-      reserve: fixed === undefined ? (now) => state.reserve(now) : (now) => Math.max(state.reserve(now), permitOnly),
-      wait: (millis) => withFixedLimit(millis >= 1 ? sleepThenGo(millis, 0) : Effect.succeed(0)),
-      observe: (now, status, retryAfterMillis) => state.observe(now, status, retryAfterMillis)
+      shed: shedding
+        ? (now) =>
+          state.storm.admit(now)
+        : () => undefined,
+      // With a fixed limit or a store every attempt waits for its permit, so `reserve` never says "go at once" there.
+      reserve: fixed === undefined && link === undefined ?
+        (now) => state.rate.reserve(now) :
+        (now) => Math.max(state.rate.reserve(now), permitOnly),
+      wait,
+      observe: (now, status, retryAfterMillis) => {
+        state.rate.observe(now, status, retryAfterMillis)
+        state.storm.observe(now, status, retryAfterMillis)
+      }
     }
+  })
+
+interface Connected {
+  /**
+   * Takes a place in the shared window budget (`window`; none: only reads the gate and circuit), sleeping while the
+   * shared gate is closed or the window is full. `false` when the store is down: the caller paces locally.
+   */
+  readonly permit: (window: Window | undefined) => Effect.Effect<boolean>
+}
+
+/** Connects the key's state to the store, for the layer's life. */
+const connect = (
+  store: SharedBudget.Store,
+  key: string,
+  state: KeyState
+): Effect.Effect<Connected, never, Scope.Scope> =>
+  Effect.gen(function*() {
+    const id = yield* storeId(key)
+    let downUntil = 0
+    let link: SharedBudget.Link | undefined
+    const fail = (now: number, error: SharedBudget.StoreError | string): Effect.Effect<boolean> => {
+      const wasUp = downUntil === 0
+      downUntil = now + fallbackMillis
+      state.rate.countLocally(true)
+      if (!wasUp) return Effect.succeed(false)
+      ClerkMetrics.sharedFallbacks.unsafeUpdate(1, [])
+      const why = typeof error === "string" ? error : error.message
+      return Effect.as(
+        Effect.logWarning(
+          `effect-clerk: the shared budget store (${store.name}) is unavailable (${why}); calls go on under the ` +
+            `process-local budget until it answers again (this is logged once per outage)`
+        ),
+        false
+      )
+    }
+    const timed = <A>(effect: Effect.Effect<A, SharedBudget.StoreError>) =>
+      Effect.timeoutFail(effect, {
+        duration: Duration.millis(storeTimeoutMillis),
+        onTimeout: () => `no answer within ${storeTimeoutMillis} ms`
+      })
+    const scope = yield* Effect.scope
+    // The connection lives as long as the layer; a store that could not connect is tried again after the fallback.
+    const linked = (now: number): Effect.Effect<SharedBudget.Link | undefined> =>
+      link !== undefined ? Effect.succeed(link) : Effect.matchEffect(timed(Scope.extend(store.connect(id), scope)), {
+        onFailure: (error) => Effect.as(fail(now, error), undefined),
+        onSuccess: (connected) => Effect.sync(() => (link = connected))
+      })
+    state.rate.countLocally(false)
+    yield* linked(yield* Clock.currentTimeMillis)
+
+    const signals = yield* Queue.unbounded<Signal>()
+    state.rate.onGate = (until) => Queue.unsafeOffer(signals, { _tag: "Gate", until })
+    state.storm.onChange = ({ openUntil }) => Queue.unsafeOffer(signals, { _tag: "Circuit", openUntil })
+    yield* Effect.forkScoped(Effect.forever(Effect.flatMap(Queue.take(signals), (signal) =>
+      Effect.flatMap(Clock.currentTimeMillis, (now) =>
+        link === undefined || now < downUntil ? Effect.void : Effect.ignore(
+          timed(
+            signal._tag === "Gate" ? link.closeGate(signal.until, now) : link.setCircuit(signal.openUntil, now)
+          )
+        )))))
+
+    const permit = (window: Window | undefined): Effect.Effect<boolean> =>
+      Effect.flatMap(Clock.currentTimeMillis, (now) => {
+        if (now < downUntil) {
+          return Effect.succeed(false)
+        }
+        return Effect.flatMap(linked(now), (current) => {
+          if (current === undefined) {
+            return Effect.succeed(false)
+          }
+          const millis = window?.millis ?? 1000
+          const index = Math.floor(now / millis)
+          const take = {
+            index,
+            millis,
+            limit: window?.limit ?? Number.MAX_SAFE_INTEGER,
+            alsoNext: window !== undefined && now >= (index + 1) * millis - guard
+          }
+          return Effect.matchEffect(timed(current.take(take)), {
+            onFailure: (error) =>
+              fail(now, error),
+            onSuccess: (taken) => {
+              if (downUntil !== 0) {
+                downUntil = 0
+                state.rate.countLocally(false)
+              }
+              if (taken.gateUntil > state.rate.gate()) {
+                ClerkMetrics.sharedGate.unsafeUpdate(1, [])
+                state.rate.holdUntil(taken.gateUntil)
+              }
+              state.storm.merge({ openUntil: taken.openUntil }, now)
+              const until = Math.max(state.rate.gate(), taken.fits ? 0 : (index + 1) * millis)
+              if (until <= now) return Effect.succeed(true)
+              return Effect.zipRight(Effect.sleep(Duration.millis(until - now)), permit(window))
+            }
+          })
+        })
+      })
+    return { permit }
   })

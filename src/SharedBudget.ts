@@ -1,0 +1,133 @@
+/**
+ * A key's budget shared across processes: what a store must offer so that every `Clients` layer using the same
+ * secret key — in this process or any other — holds at one gate, counts requests in one window budget, and sheds
+ * calls together when Clerk is down. Pass a store as `Clients.Options.sharedBudget`; `effect-clerk/RedisBudget`
+ * provides one on Redis. This module holds only the contract (and an in-memory store, for tests): it needs no
+ * Redis client.
+ *
+ * A store never sees the secret key: it is given a SHA-256 digest of it. When the store fails or is slow, calls go
+ * on under the process-local budget, and one warning is logged.
+ *
+ * @example
+ * ```ts
+ * import { Redacted } from "effect"
+ * import { Clients, SharedBudget } from "effect-clerk"
+ * const store = SharedBudget.memory()
+ * const a = Clients.layer({ secretKey: Redacted.make("sk_test_…"), sharedBudget: store })
+ * const b = Clients.layer({ secretKey: Redacted.make("sk_test_…"), sharedBudget: store })
+ * ```
+ *
+ * @since 0.3.0
+ */
+import * as Data from "effect/Data"
+import * as Effect from "effect/Effect"
+import type * as Scope from "effect/Scope"
+
+/**
+ * One request taken from a window budget: window `index` (epoch millis over `millis`) admits `limit` requests;
+ * `alsoNext` counts the request in the following window too (it is sent so close to the window's end that it may
+ * arrive in the next one).
+ *
+ * @since 0.3.0
+ * @category Models
+ */
+export interface Take {
+  readonly index: number
+  readonly millis: number
+  readonly limit: number
+  readonly alsoNext: boolean
+}
+
+/**
+ * What the store knows after a take: whether the request fit, the shared gate (epoch millis, 0 when open) and the
+ * shared circuit (the next probe, epoch millis; 0 when closed).
+ *
+ * @since 0.3.0
+ * @category Models
+ */
+export interface Taken {
+  readonly fits: boolean
+  readonly gateUntil: number
+  readonly openUntil: number
+}
+
+/**
+ * A store failed or did not answer in time. The pacer falls back to the process-local budget.
+ *
+ * @example
+ * ```ts
+ * import { SharedBudget } from "effect-clerk"
+ * const error = new SharedBudget.StoreError({ message: "connection refused" })
+ * ```
+ * @since 0.3.0
+ * @category Errors
+ */
+export class StoreError
+  extends Data.TaggedError("StoreError")<{ readonly message: string; readonly cause?: unknown }>
+{}
+
+/**
+ * One key's shared state, as a store holds it.
+ *
+ * @since 0.3.0
+ * @category Models
+ */
+export interface Link {
+  /** Takes one request from a window budget, and reads the shared gate and circuit. */
+  readonly take: (take: Take) => Effect.Effect<Taken, StoreError>
+  /** Closes the shared gate until `until` (epoch millis; a later close wins). */
+  readonly closeGate: (until: number, now: number) => Effect.Effect<void, StoreError>
+  /** Opens the shared circuit until the next probe (`openUntil`, epoch millis), or closes it (0). */
+  readonly setCircuit: (openUntil: number, now: number) => Effect.Effect<void, StoreError>
+}
+
+/**
+ * A place to share budgets: connected once per layer, for the layer's life.
+ *
+ * @since 0.3.0
+ * @category Models
+ */
+export interface Store {
+  /** A short name for logs, e.g. `redis`. */
+  readonly name: string
+  /** Connects the state of one key, named by `id` (a digest of the secret key, never the key). */
+  readonly connect: (id: string) => Effect.Effect<Link, StoreError, Scope.Scope>
+}
+
+/**
+ * A store in this process's memory: every layer given the same store shares one budget per key. Useful in tests;
+ * across processes use `effect-clerk/RedisBudget`.
+ *
+ * @example
+ * ```ts
+ * import { SharedBudget } from "effect-clerk"
+ * const store = SharedBudget.memory()
+ * ```
+ * @since 0.3.0
+ * @category Constructors
+ */
+export const memory = (): Store => {
+  const windows = new Map<string, number>()
+  const gates = new Map<string, number>()
+  const circuits = new Map<string, number>()
+  return {
+    name: "memory",
+    connect: (id) =>
+      Effect.succeed({
+        take: ({ alsoNext, index, limit }) =>
+          Effect.sync(() => {
+            const key = `${id}:${index}`
+            const count = (windows.get(key) ?? 0) + 1
+            const fits = count <= limit
+            if (fits) {
+              windows.set(key, count)
+              windows.delete(`${id}:${index - 2}`)
+              if (alsoNext) windows.set(`${id}:${index + 1}`, (windows.get(`${id}:${index + 1}`) ?? 0) + 1)
+            }
+            return { fits, gateUntil: gates.get(id) ?? 0, openUntil: circuits.get(id) ?? 0 }
+          }),
+        closeGate: (until) => Effect.sync(() => void gates.set(id, Math.max(gates.get(id) ?? 0, until))),
+        setCircuit: (openUntil) => Effect.sync(() => void circuits.set(id, openUntil))
+      })
+  }
+}

@@ -1,0 +1,238 @@
+/**
+ * The pacing state of one secret key, without Effect: the gate, the documented window budget and the adaptive rate.
+ * The Effect pacer (internal/rate.ts) sleeps where this says to.
+ *
+ * - **The gate.** A 429 or 503 with `Retry-After` closes it until then.
+ * - **The documented budget** (default options only). Clerk counts requests per key in fixed windows: 1,000 per
+ *   10 s for a production key (`sk_live_`), 100 per 10 s for a development key (`sk_test_`). Attempts go unpaced
+ *   while the current window has room, so a burst that fits is never slowed; once it is full they wait for the next
+ *   window. An attempt sent in the last {@link guard} ms of a window is counted in the next one too (it may arrive
+ *   there). Windows are taken to start at multiples of their length (epoch time), as Clerk's do; a 429 whose
+ *   `Retry-After` does not end where our window ends shows they do not, and the budget is dropped for the adaptive
+ *   rate. A 429 that agrees shows the key is shared: the budget becomes what got through in that window. After
+ *   {@link raiseAfter} full windows without a 429 it grows by 5 % (a contract may raise the limit).
+ * - **The adaptive rate.** Until Clerk first throttles (outside the budget), nothing is paced. The first throttle that
+ *   follows at least 10 successes sets the rate to what got through: successes since pacing began, over that time
+ *   plus the `Retry-After` (the rest of Clerk's window). After that, the rate grows while calls succeed by 1 % (at
+ *   least 0.5 request/s) per second (additive increase) and drops by 15 % on each later 429 (multiplicative
+ *   decrease); rejections that arrive while the gate is closed, or within a second of a decrease, count as one
+ *   throttle.
+ */
+
+import { isBackpressure } from "./status.js"
+
+/** A number of requests per fixed window of `millis`. */
+export interface Window {
+  readonly limit: number
+  readonly millis: number
+}
+
+/** Clerk's documented limit for this kind of key, or `undefined` when the key does not say. */
+export const documentedLimit = (secretKey: string): Window | undefined => {
+  if (secretKey.startsWith("sk_live_")) return { limit: 1000, millis: 10_000 }
+  if (secretKey.startsWith("sk_test_")) return { limit: 100, millis: 10_000 }
+  return undefined
+}
+
+/** An attempt this close to its window's end may reach Clerk in the next window: it counts in both. */
+export const guard = 100
+/** Full windows without a throttle before the budget is raised (doubled after each throttle that agrees). */
+export const raiseAfter = 6
+
+/** Never slower than one request every two seconds, however hard Clerk throttles. */
+const minRate = 0.5
+/** How many requests must have got through before a throttle is read as the limit. */
+const minSample = 10
+
+/** The documented budget of a key, counted per fixed window. */
+class WindowBudget {
+  /** Start of the window being filled (epoch millis), its count, and what the guard carried into the next. */
+  private start = Number.NEGATIVE_INFINITY
+  private count = 0
+  private carry = 0
+  /** Successes whose attempt was counted in the window that began at `passedStart`. */
+  private passed = 0
+  private passedStart = Number.NEGATIVE_INFINITY
+  private fullWindows = 0
+  private raiseEvery = raiseAfter
+
+  constructor(public limit: number, readonly millis: number) {}
+
+  /** The time (≥ `at`) at which this attempt may go; takes its place in that window. */
+  take(at: number): number {
+    const current = at - (at % this.millis)
+    if (current > this.start) this.roll(current)
+    if (this.count >= this.limit) {
+      this.roll(this.start + this.millis)
+      at = this.start
+    }
+    this.count++
+    if (at >= this.start + this.millis - guard) this.carry++
+    return at
+  }
+
+  /** A success at `now`: counted toward what this window let through. */
+  passedAt(now: number): void {
+    const start = now - (now % this.millis)
+    if (start !== this.passedStart) {
+      this.passedStart = start
+      this.passed = 0
+    }
+    this.passed++
+  }
+
+  /** Does a 429 at `now` whose `Retry-After` is `retryAfterMillis` end where our window ends? */
+  agrees(now: number, retryAfterMillis: number): boolean {
+    const end = now - (now % this.millis) + this.millis
+    // Retry-After is whole seconds, rounded up: Clerk's window ends within the second before now + Retry-After.
+    return end > now + retryAfterMillis - 1000 - guard && end <= now + retryAfterMillis + guard
+  }
+
+  /**
+   * A 429 that agrees: the key is used elsewhere too, and this window let through what it did. Counted across
+   * processes (a shared store), this process's successes are only its share: the budget is lowered by 10 % instead.
+   */
+  throttled(now: number, alone: boolean): void {
+    const start = now - (now % this.millis)
+    const passed = start === this.passedStart ? this.passed : 0
+    this.limit = alone ? Math.max(1, Math.min(this.limit, passed)) : Math.max(1, Math.floor(this.limit * 0.9))
+    if (start >= this.start) this.count = Math.max(this.count, this.limit)
+    this.fullWindows = 0
+    this.raiseEvery *= 2
+  }
+
+  private roll(start: number): void {
+    const next = start === this.start + this.millis
+    if (next && this.count >= this.limit) {
+      if (++this.fullWindows >= this.raiseEvery) {
+        this.limit += Math.max(1, Math.round(this.limit * 0.05))
+        this.fullWindows = 0
+      }
+    } else {
+      this.fullWindows = 0
+    }
+    this.count = next ? this.carry : 0
+    this.carry = 0
+    this.start = start
+  }
+}
+
+/** The gate, budget and adaptive rate of one key: shared by the layers (and, through a store, processes) that share it. */
+export class RateState {
+  /** Epoch millis (Effect clock) before which nothing is sent. */
+  private gateUntil = 0
+  /** Requests per second, once Clerk has throttled; `undefined` until then. */
+  private rate: number | undefined = undefined
+  /** The next free slot at the current rate. */
+  private nextSlot = 0
+  /** When the current estimate window began, and how many attempts got through since. */
+  private since: number | undefined = undefined
+  private passed = 0
+  /** When the rate was last lowered, and last raised. */
+  private loweredAt = Number.NEGATIVE_INFINITY
+  private raisedAt = 0
+  private budget: WindowBudget | undefined
+  /** Whether this process counts the window budget itself (false while a shared store counts it). */
+  private localCount = true
+  /** Told when a 429 or 503 closes the gate here, so that peers can follow (see SharedBudget). */
+  onGate: ((until: number) => void) | undefined = undefined
+
+  constructor(private readonly adaptive: boolean, documented?: Window) {
+    this.budget = documented === undefined ? undefined : new WindowBudget(documented.limit, documented.millis)
+  }
+
+  /** Milliseconds this attempt must wait (taking its slot), or 0. */
+  reserve(now: number): number {
+    this.since ??= now
+    let at = Math.max(now, this.gateUntil)
+    if (this.budget !== undefined && this.localCount) at = this.budget.take(at)
+    if (this.rate !== undefined) {
+      at = Math.max(at, this.nextSlot)
+      this.nextSlot = at + 1000 / this.rate
+    }
+    // Whole milliseconds: a slot is never early, and clocks sleep in whole units.
+    return Math.ceil(at - now)
+  }
+
+  isOpen(now: number): boolean {
+    return now >= this.gateUntil
+  }
+
+  countLocally(on: boolean): void {
+    this.localCount = on
+  }
+
+  /** The gate's closing time (epoch millis), for peers. */
+  gate(): number {
+    return this.gateUntil
+  }
+
+  /** A peer's gate: hold until then too. */
+  holdUntil(until: number): void {
+    if (until <= this.gateUntil) return
+    this.gateUntil = until
+    this.nextSlot = Math.max(this.nextSlot, until)
+  }
+
+  /** The documented window budget still in force, if any (its current limit). */
+  windowBudget(): Window | undefined {
+    return this.budget === undefined ? undefined : { limit: this.budget.limit, millis: this.budget.millis }
+  }
+
+  observe(now: number, status: number | undefined, retryAfterMillis: number): void {
+    if (status === undefined || !isBackpressure(status)) {
+      this.passed++
+      this.budget?.passedAt(now)
+      if (this.rate !== undefined && now > this.raisedAt) {
+        // Additive increase, by time: 1 % of the rate (at least 0.5 request/s) per second of successes.
+        this.rate += (Math.max(0.5, this.rate * 0.01) * (now - this.raisedAt)) / 1000
+        this.raisedAt = now
+      }
+      return
+    }
+    if (status === 503 && retryAfterMillis === 0) return // an outage, not a limit: the storm breaker handles it
+    // Rejections of requests that were already on their way (before the gate, within a second) are one throttle.
+    const sameThrottle = now < Math.max(this.gateUntil, this.loweredAt + 1000)
+    if (retryAfterMillis > 0 && now + retryAfterMillis > this.gateUntil) {
+      this.gateUntil = now + retryAfterMillis
+      this.nextSlot = Math.max(this.nextSlot, this.gateUntil)
+      this.onGate?.(this.gateUntil)
+    }
+    if (status !== 429) return
+    if (this.budget !== undefined) {
+      if (this.budget.agrees(now, retryAfterMillis)) {
+        if (!sameThrottle) this.budget.throttled(now, this.localCount)
+        this.loweredAt = now
+        return
+      }
+      // Clerk's windows are not the documented ones: learn the rate instead.
+      this.budget = undefined
+    }
+    if (!this.adaptive || sameThrottle) return
+    if (this.rate === undefined) {
+      // Too few requests got through to tell the limit (the key's budget may be spent by others): the gate is enough.
+      if (this.passed < minSample) return
+      // What got through since pacing began, over that time plus the rest of Clerk's window.
+      const window = now - (this.since ?? now) + Math.max(retryAfterMillis, 1000)
+      this.rate = Math.max(minRate, (this.passed * 1000) / window)
+    } else {
+      this.rate = Math.max(minRate, this.rate * 0.85)
+    }
+    this.loweredAt = now
+    this.raisedAt = Math.max(now, this.gateUntil)
+    this.since = this.raisedAt
+    this.passed = 0
+  }
+}
+
+/** A short, non-reversible digest for in-process registries: they must not hold the key itself. */
+export const digest = (key: string): string => {
+  let h1 = 0x811c9dc5
+  let h2 = 0x01000193
+  for (let i = 0; i < key.length; i++) {
+    const c = key.charCodeAt(i)
+    h1 = Math.imul(h1 ^ c, 0x01000193)
+    h2 = Math.imul(h2 ^ c, 0x5bd1e995)
+  }
+  return `${(h1 >>> 0).toString(36)}.${(h2 >>> 0).toString(36)}`
+}
