@@ -1,8 +1,28 @@
 import { assert, describe, expect, it } from "@effect/vitest"
-import { Effect, Schema } from "effect"
+import { Duration, Effect, Schema } from "effect"
+import { readFileSync } from "node:fs"
+import YAML from "yaml"
 import { Client, Emulator } from "../src/index.js"
 import { generate } from "../src/internal/store.js"
 import { raw, start } from "./support/EmulatorFixture.js"
+
+/** Clerk's spec: the 400/422 texts of the emulator are checked against its wording. */
+const spec = YAML.parse(readFileSync(new URL("./spec/clerk-bapi-2026-05-12.yml", import.meta.url), "utf8"))
+const parameters: Record<
+  string,
+  { description: string; schema: { type: string; minimum?: number; maximum?: number } }
+> = spec.components.parameters
+const verifyBody: { properties: { token: { type: string } }; required: Array<string>; additionalProperties: boolean } =
+  spec.paths["/clients/verify"].post.requestBody.content["application/json"].schema
+
+const errorOf = (json: unknown) =>
+  Schema.decodeUnknownSync(Schema.Struct({
+    errors: Schema.Tuple(Schema.Struct({
+      code: Schema.String,
+      long_message: Schema.String,
+      meta: Schema.optional(Schema.Struct({ param_name: Schema.String }))
+    }))
+  }))(json).errors[0]
 
 const clerkBody = (code: string) => ({
   errors: [expect.objectContaining({ code })],
@@ -36,15 +56,38 @@ describe("Emulator over HTTP", () => {
       expect(bare.headers.get("clerk-trace-id")).toMatch(/^trace_emulator_/)
     }))
 
-  it.scoped("validates limit, offset and paginated with a 422 Clerk error", () =>
+  it.scoped("validates limit, offset and paginated with a 422 Clerk error in the spec's words", () =>
     Effect.gen(function*() {
       const { emulator } = yield* start()
-      for (
-        const query of ["limit=0", "limit=501", "limit=abc", "limit=1.5", "offset=-1", "offset=x", "paginated=maybe"]
-      ) {
+      const limit = parameters.LimitParameter!.schema
+      // "Needs to be an integer greater or equal to zero." in the spec, said of offset.
+      const offsetRule = parameters.OffsetParameter!.description.split("\n").find((line) => line.startsWith("Needs"))!
+      const texts = {
+        limit: `limit must be an integer from ${limit.minimum} to ${limit.maximum}.`,
+        offset: `offset ${offsetRule.charAt(0).toLowerCase()}${offsetRule.slice(1)}`,
+        paginated: `paginated must be a ${parameters.Paginated!.schema.type}, true or false.`
+      }
+      expect(texts.offset).toBe("offset needs to be an integer greater or equal to zero.")
+      const cases: Array<[string, keyof typeof texts]> = [
+        ["limit=0", "limit"],
+        ["limit=501", "limit"],
+        ["limit=-1", "limit"],
+        ["limit=abc", "limit"],
+        ["limit=1.5", "limit"],
+        ["offset=-1", "offset"],
+        ["offset=x", "offset"],
+        ["offset=1.5", "offset"],
+        ["paginated=maybe", "paginated"]
+      ]
+      for (const [query, param] of cases) {
         const response = yield* raw(emulator, `/v1/clients?${query}`)
         expect(response.status, query).toBe(422)
         expect(response.json).toMatchObject(clerkBody("form_param_value_invalid"))
+        const error = errorOf(response.json)
+        expect([query, error.long_message, error.meta?.param_name]).toEqual([query, texts[param], param])
+      }
+      for (const query of ["limit=1", "limit=500", "offset=0", "offset=9999999", "paginated=false"]) {
+        expect((yield* raw(emulator, `/v1/clients?${query}`)).status, query).toBe(200)
       }
     }))
 
@@ -132,8 +175,30 @@ describe("Emulator over HTTP", () => {
         const response = yield* verify(body)
         expect([response.status, response.json], body).toMatchObject([status, clerkBody(code)])
       }
+      // The texts follow the spec's body schema: an object, only `token` (additionalProperties: false), required, a string.
+      const [required] = verifyBody.required
+      expect([required, verifyBody.additionalProperties, verifyBody.properties.token.type]).toEqual([
+        "token",
+        false,
+        "string"
+      ])
+      const texts: Array<[string, string]> = [
+        ["{not json", "The request body is not valid JSON."],
+        ["[]", "The request body must be a JSON object."],
+        ["{}", `${required} must be provided.`],
+        ["", `${required} must be provided.`],
+        ["{\"token\":\"x\",\"admin\":true}", "admin is not a valid parameter."],
+        ["{\"token\":42}", `token must be a ${verifyBody.properties.token.type}.`],
+        ["{\"token\":\"not-a-jwt\"}", "The client token is malformed or its signature does not match."]
+      ]
+      for (const [body, text] of texts) {
+        const response = yield* verify(body)
+        expect([body, response.status, errorOf(response.json).long_message]).toEqual([body, 400, text])
+      }
       const paths: Array<[string, number]> = [
         ["/v1/clients/a/b", 404],
+        ["/v1/clients/", 404],
+        ["/v1//clients", 404],
         ["/v1/clients/%E0%A4%A", 400],
         ["/v1/clients/..%2F..%2Fetc", 404],
         ["/v1/users", 404],
@@ -208,6 +273,76 @@ describe("Emulator over HTTP", () => {
       yield* queue([{ status: 500 }])
       expect((yield* raw(emulator, "/__emulator/faults", { method: "DELETE" })).status).toBe(200)
       expect((yield* raw(emulator, `/v1/clients/${id}`)).status).toBe(200)
+    }))
+
+  it.scoped("GET /v1/clients/verify is get of the id verify (404), as the spec's routes read; other methods 405", () =>
+    Effect.gen(function*() {
+      const { emulator } = yield* start({ seedClients: 2 })
+      const before = yield* emulator.stats
+      const got = yield* raw(emulator, "/v1/clients/verify")
+      expect([got.status, errorOf(got.json).code, errorOf(got.json).long_message]).toEqual([
+        404,
+        "resource_not_found",
+        "Client not found."
+      ])
+      expect((yield* emulator.stats).get).toBe(before.get + 1)
+      const put = yield* raw(emulator, "/v1/clients/verify", { method: "PUT" })
+      expect([put.status, errorOf(put.json).code]).toEqual([405, "method_not_allowed"])
+      expect(errorOf(put.json).long_message).toBe("PUT is not allowed on /v1/clients/verify; it takes POST, GET.")
+      const post = yield* raw(emulator, "/v1/clients", { method: "POST", body: "{}" })
+      expect([post.status, errorOf(post.json).long_message]).toEqual([
+        405,
+        "POST is not allowed on /v1/clients; it takes GET."
+      ])
+    }))
+
+  it.scoped("a doubled /v1 answers 404 saying the base URL already ends in /v1; a missing /v1 says where the API is", () =>
+    Effect.gen(function*() {
+      const { emulator } = yield* start({ seedClients: 2 })
+      for (const path of ["/v1/v1/clients", "/v1/v1/clients/verify", "/v1/v1"]) {
+        const response = yield* raw(emulator, path)
+        expect([path, response.status]).toEqual([path, 404])
+        expect(response.json).toMatchObject(clerkBody("resource_not_found"))
+        expect(errorOf(response.json).long_message).toContain("The base URL already ends in /v1")
+        expect(errorOf(response.json).long_message).toContain("Clerk's SDKs add /v1 themselves")
+      }
+      const unversioned = yield* raw(emulator, "/clients")
+      expect([unversioned.status, errorOf(unversioned.json).long_message]).toEqual([
+        404,
+        "No such route: Clerk's API is below /v1 (/v1/clients)."
+      ])
+      expect(errorOf((yield* raw(emulator, "/v2/clients")).json).long_message).toBe("No such route.")
+    }))
+
+  // Live: the latency is slept on the Effect clock, which it.scoped would hand to TestClock.
+  it.scopedLive("a fault with only latencyMs answers normally, late; a status fault with latency still answers its status", () =>
+    Effect.gen(function*() {
+      const { clients, emulator } = yield* start({ seedClients: 3 })
+      const id = emulator.clients[0]!.id
+      yield* emulator.injectFaults({ latencyMs: 300, operation: "get" })
+      const [elapsed, client] = yield* Effect.timed(clients.get(id, { retry: false }))
+      expect(client.id).toBe(id)
+      expect(Duration.toMillis(elapsed)).toBeGreaterThanOrEqual(290)
+      const viaHeader = yield* raw(emulator, `/v1/clients/${id}`, {
+        headers: { "x-emulator-fault": "{\"latencyMs\":50}" }
+      })
+      expect(viaHeader.status).toBe(200)
+      expect(viaHeader.json).toMatchObject({ id })
+      yield* emulator.injectFaults({ status: 503, latencyMs: 50 }, { retryAfter: "1", latencyMs: 10 })
+      expect((yield* raw(emulator, `/v1/clients/${id}`)).status).toBe(503)
+      const limited = yield* raw(emulator, `/v1/clients/${id}`)
+      expect([limited.status, limited.headers.get("retry-after")]).toEqual([503, "1"])
+      expect((yield* emulator.stats).faultsInjected).toBe(4)
+    }))
+
+  it.scoped("a misspelt fault field is refused rather than ignored", () =>
+    Effect.gen(function*() {
+      const { emulator } = yield* start({ seedClients: 1 })
+      const queued = yield* raw(emulator, "/__emulator/faults", {
+        method: "POST",
+        body: JSON.stringify({ faults: [{ latency: 100 }] })
+      })
+      expect(queued.status).toBe(400)
     }))
 
   it.scoped("a reset mid-body is a Transport error", () =>

@@ -38,4 +38,20 @@ describe("@clerk/backend against the emulator", () => {
       )
       expect(failure).toMatchObject({ status: 404, errors: [expect.objectContaining({ code: "resource_not_found" })] })
     }))
+
+  it.scoped("given the base with /v1, it gets a 404 that says the base already ends in /v1", () =>
+    Effect.gen(function*() {
+      const { emulator } = yield* start({ seedClients: 2 })
+      const clerk = createClerkClient({ secretKey: Emulator.defaultSecretKey, apiUrl: emulator.apiUrl })
+      const failure = yield* Effect.promise(() =>
+        clerk.clients.getClientList({ limit: 1 }).then(() => undefined, (e: unknown) => e)
+      )
+      expect(failure).toMatchObject({
+        status: 404,
+        errors: [expect.objectContaining({
+          code: "resource_not_found",
+          longMessage: expect.stringContaining("The base URL already ends in /v1")
+        })]
+      })
+    }))
 })
