@@ -1,6 +1,7 @@
 // Compiles every `@example` (and module-level ```ts block) in the doc comments of src/, as Effect's docgen does:
 // each block becomes a module under .examples/ that imports the package by name, and one strict `tsc` run checks
-// them all. Exits non-zero, naming the file and line of each broken example.
+// them all. Exits non-zero, naming the file and line of each broken example. Then it checks the README's TypeScript
+// blocks the same way, and runs the runnable ones (scripts/check-readme.ts).
 import { spawnSync } from "node:child_process"
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
@@ -43,7 +44,13 @@ const report = result.stdout.replace(
 if (result.status !== 0) {
   console.error(report)
   console.error(`${count} examples, some do not compile`)
-  process.exit(1)
+} else {
+  rmSync(out, { recursive: true, force: true })
+  console.log(`${count} examples compile`)
 }
-rmSync(out, { recursive: true, force: true })
-console.log(`${count} examples compile`)
+
+// Then the README's blocks: compiled, and the runnable ones run against the emulator (scripts/check-readme.ts).
+const readme = spawnSync(process.execPath, ["node_modules/tsx/dist/cli.mjs", "scripts/check-readme.ts"], {
+  stdio: "inherit"
+})
+process.exit(result.status !== 0 ? 1 : readme.status ?? 1)
