@@ -1,5 +1,7 @@
 /**
- * The Promise API, for code that does not use Effect: `npx tsx examples/promise.ts` (starts its own emulator).
+ * The Promise API, for code that does not use Effect: `npx tsx examples/promise.ts` (starts its own emulator, whose
+ * key is `sk_test_effect_clerk_emulator`). Without `secretKey` and `apiUrl`, `make` would read `CLERK_SECRET_KEY` and
+ * `CLERK_API_URL`.
  */
 import { ClerkClients, ClerkError } from "effect-clerk"
 
@@ -17,7 +19,9 @@ export const main = async (apiUrl: string, secretKey: string, token: string) => 
   try {
     await clerk.clients.get("client_does_not_exist")
   } catch (error) {
-    if (error instanceof ClerkError.ClerkErrors && error.status === 404) missing = error.errors[0]?.code ?? "404"
+    // Only the answer expected here is handled; anything else (transport, timeout, another status) propagates.
+    if (!(error instanceof ClerkError.ClerkErrors && error.status === 404)) throw error
+    missing = error.errors[0]?.code ?? "404"
   }
   return { listed: page.data.length, client: client.id, mine: mine.id, streamed, missing }
 }

@@ -174,6 +174,9 @@ import { ClerkClients } from "effect-clerk"
 try { ClerkClients.make({ secretKey: process.env.NOT_SET }) } catch (e) { console.log(String(e)) }
 `
     )
-    expect(run(process.execPath, ["nokey.mjs"]).stdout).toContain("TypeError: effect-clerk: invalid options: secretKey")
+    // No option and no CLERK_SECRET_KEY (blank here, whatever the shell has): make reads the environment.
+    expect(run(process.execPath, ["nokey.mjs"], { CLERK_SECRET_KEY: "" }).stdout).toContain(
+      "TypeError: effect-clerk: invalid options: CLERK_SECRET_KEY: the Clerk secret key is not set"
+    )
   })
 })
