@@ -2,6 +2,7 @@
  * The real `effect-clerk` binary, run as a child process against the emulator: exit codes, output shape, and never
  * the secret key.
  */
+import { createClerkClient } from "@clerk/backend"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { spawn } from "node:child_process"
@@ -150,20 +151,25 @@ describe.concurrent("effect-clerk CLI", () => {
       const child = spawn(process.execPath, [cli, "emulator", "--port", "0", "--clients", "7"], {
         stdio: ["ignore", "pipe", "pipe"]
       })
-      const apiUrl = yield* Effect.async<string>((resume) => {
+      const banner = yield* Effect.async<string>((resume) => {
         let out = ""
         child.stdout.on("data", (chunk: Buffer) => {
           out += chunk.toString()
-          const match = out.match(/listening at (\S+) \(7 clients\)/)
-          if (match) resume(Effect.succeed(match[1]!))
+          if (out.includes("Ctrl-C to stop.\n")) resume(Effect.succeed(out))
         })
       })
-      const response = yield* Effect.promise(() =>
-        fetch(`${apiUrl}/clients?paginated=true`, {
-          headers: { authorization: "Bearer sk_test_effect_clerk_emulator" }
-        }).then((r) => r.json())
-      )
-      expect(response).toMatchObject({ total_count: 7 })
+      // The banner's base has no /v1: it works as it is for effect-clerk and for Clerk's SDKs, with the key it prints.
+      const base = banner.match(/listening at (http:\/\/127\.0\.0\.1:\d+) \(7 clients\)\n/)![1]!
+      expect(banner).toContain(`CLERK_API_URL=${base} `)
+      expect(banner).toContain("CLERK_SECRET_KEY=sk_test_effect_clerk_emulator\n")
+      const clerk = createClerkClient({ secretKey: "sk_test_effect_clerk_emulator", apiUrl: base })
+      const official = yield* Effect.promise(() => clerk.clients.getClientList({ limit: 2 }))
+      expect([official.totalCount, official.data.length]).toEqual([7, 2])
+      const ours = yield* run(["list", "--limit", "3", "--json"], {
+        CLERK_SECRET_KEY: "sk_test_effect_clerk_emulator",
+        CLERK_API_URL: base
+      })
+      expect([ours.code, JSON.parse(ours.stdout).total_count]).toEqual([0, 7])
       child.kill("SIGINT")
       const code = yield* Effect.async<number | null>((resume) => {
         child.on("close", (c) => resume(Effect.succeed(c)))
@@ -235,8 +241,8 @@ describe.concurrent("effect-clerk CLI", () => {
       }
       const bad = yield* run(["get", "x"], { CLERK_SECRET_KEY: fakeKey, CLERK_API_URL: "http://example.com/v1" })
       expect(bad.code).toBe(2)
-      expect(bad.stderr.trim()).toBe(
-        "error: configuration: apiUrl: the API URL must use https (plain http is allowed only for loopback hosts), got http://example.com"
+      expect(bad.stderr.trim()).toMatch(
+        /^error: configuration: apiUrl: the API URL must use https \(plain http is allowed only for [^)]+\), got http:\/\/example\.com$/
       )
     }))
 
@@ -246,7 +252,7 @@ describe.concurrent("effect-clerk CLI", () => {
         stdio: ["ignore", "pipe", "pipe"]
       })
       yield* Effect.addFinalizer(() => Effect.sync(() => child.kill("SIGTERM")))
-      const apiUrl = yield* Effect.async<string>((resume) => {
+      const origin = yield* Effect.async<string>((resume) => {
         child.stdout.on("data", (chunk: Buffer) => {
           const match = chunk.toString().match(/listening at (\S+)/)
           if (match) resume(Effect.succeed(match[1]!))
@@ -257,7 +263,7 @@ describe.concurrent("effect-clerk CLI", () => {
         // Start at the beginning of a window, so the three requests share it.
         await new Promise((resolve) => setTimeout(resolve, 1000 - (Date.now() % 1000) + 5))
         for (let i = 0; i < 3; i++) {
-          const response = await fetch(`${apiUrl}/clients?limit=1`, {
+          const response = await fetch(`${origin}/v1/clients?limit=1`, {
             headers: { authorization: "Bearer sk_test_effect_clerk_emulator" }
           })
           out.push([response.status, response.headers.get("retry-after"), await response.json()])
@@ -268,4 +274,88 @@ describe.concurrent("effect-clerk CLI", () => {
       expect(statuses[2]![1]).toBe("1")
       expect(statuses[2]![2]).toMatchObject({ errors: [{ code: "too_many_requests" }] })
     }).pipe(Effect.scoped))
+
+  it.scoped("the emulator banner never prints a key given with --secret-key", () =>
+    Effect.gen(function*() {
+      const child = spawn(process.execPath, [cli, "emulator", "--port", "0", "--secret-key", fakeKey], {
+        stdio: ["ignore", "pipe", "pipe"]
+      })
+      yield* Effect.addFinalizer(() => Effect.sync(() => child.kill("SIGTERM")))
+      const banner = yield* Effect.async<string>((resume) => {
+        let out = ""
+        child.stdout.on("data", (chunk: Buffer) => {
+          out += chunk.toString()
+          if (out.includes("Ctrl-C to stop.\n")) resume(Effect.succeed(out))
+        })
+      })
+      expect(banner).toContain("CLERK_SECRET_KEY: the key given with --secret-key")
+      expect(banner).not.toContain("LEAKCHECK")
+      expect(banner).not.toContain("sk_test_effect_clerk_emulator")
+    }))
+
+  it.effect("--emulator with --api-url or CLERK_API_URL is a usage error that names both", () =>
+    Effect.gen(function*() {
+      const flag = yield* run(["list", "--emulator", "--api-url", "http://127.0.0.1:9"])
+      expect([flag.code, flag.stdout]).toEqual([2, ""])
+      expect(flag.stderr.trim()).toBe(
+        "error: --emulator and --api-url exclude each other: --emulator runs against an embedded emulator, " +
+          "--api-url names another server. Drop one."
+      )
+      const env = yield* run(["get", "client_x", "--emulator"], { CLERK_API_URL: "http://127.0.0.1:9/v1" })
+      expect([env.code, env.stdout]).toEqual([2, ""])
+      expect(env.stderr).toContain("--emulator and CLERK_API_URL exclude each other")
+      expect(env.stderr).toContain("(unset CLERK_API_URL)")
+      // An empty CLERK_API_URL is no URL: --emulator alone goes on.
+      const empty = yield* run(["list", "--emulator", "--limit", "1", "--json"], { CLERK_API_URL: "" })
+      expect(empty.code).toBe(0)
+    }))
+
+  it.scoped("off a terminal, list, get and verify print the same wire JSON with or without --json", () =>
+    Effect.gen(function*() {
+      const { emulator } = yield* start({ secretKey: fakeKey, seedClients: 4 })
+      const env = { CLERK_SECRET_KEY: fakeKey, CLERK_API_URL: emulator.origin }
+      const token = yield* emulator.mintToken(emulator.clients[1]!.id)
+      for (
+        const args of [["list", "--limit", "2"], ["get", emulator.clients[0]!.id], ["verify", token]]
+      ) {
+        const plain = yield* run(args, env)
+        const json = yield* run([...args, "--json"], env)
+        expect([args[0], plain.code, plain.stdout]).toEqual([args[0], 0, json.stdout])
+        expect(() => JSON.parse(plain.stdout)).not.toThrow()
+      }
+      const listed = JSON.parse((yield* run(["list", "--limit", "2"], env)).stdout)
+      expect(Object.keys(listed)).toEqual(["data", "total_count"])
+      expect(listed.data[0]).toHaveProperty("created_at", emulator.clients[0]!.createdAt)
+      const help = yield* run(["list", "--help"])
+      expect(help.stdout.replace(/\s+/g, " ")).toContain(
+        "Without it: a table on a terminal; off a terminal (a pipe, a file) the same JSON as --json."
+      )
+    }))
+
+  it.scoped("off a terminal, with or without NO_COLOR, nothing writes a control sequence", () =>
+    Effect.gen(function*() {
+      const { emulator } = yield* start({ secretKey: fakeKey, seedClients: 12 })
+      for (const noColor of [{}, { NO_COLOR: "1" }]) {
+        const env = { CLERK_SECRET_KEY: fakeKey, CLERK_API_URL: emulator.origin, ...noColor }
+        for (
+          const args of [
+            ["list"],
+            ["get", emulator.clients[0]!.id],
+            ["get", "client_nope"],
+            ["stream", "--page-size", "5"],
+            ["list", "--limit", "0"],
+            ["list", "--bogus"],
+            ["get", "--help"],
+            ["get", "x", "--log-level", "debug", "--max-retries", "0"]
+          ]
+        ) {
+          const result = yield* run(args, env)
+          expect([args.join(" "), controls(result.stdout + result.stderr)]).toEqual([args.join(" "), []])
+        }
+      }
+    }))
 })
+
+/** Escape sequences and control characters other than newline and tab. */
+const controls = (text: string): Array<string> =>
+  text.match(/\u001b\[?[0-9;]*[A-Za-z]?|[\u0000-\u0008\u000b-\u001f\u007f]/g) ?? []

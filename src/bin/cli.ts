@@ -52,9 +52,17 @@ const bounded = (option: Options.Options<number>, min: number, max = Number.MAX_
   ))
 
 const common = {
-  json: Options.boolean("json").pipe(Options.withDescription("Print JSON instead of a table.")),
+  json: Options.boolean("json").pipe(
+    Options.withDescription(
+      "Print Clerk's wire JSON on a terminal too. Without it: a table on a terminal; off a terminal (a pipe, a " +
+        "file) the same JSON as --json."
+    )
+  ),
   emulator: Options.boolean("emulator").pipe(
-    Options.withDescription("Run against an embedded emulator on a free loopback port instead of Clerk.")
+    Options.withDescription(
+      "Run against an embedded emulator on a free loopback port instead of Clerk (not with --api-url or " +
+        "CLERK_API_URL: which one you meant is yours to say)."
+    )
   ),
   apiUrl: Options.text("api-url").pipe(
     Options.withDescription("Clerk API base URL (default: $CLERK_API_URL, else https://api.clerk.com/v1)."),
@@ -128,6 +136,20 @@ const withClients = <A, E>(
         onSome: (limit) => ({ rateLimit: { limit, interval: Duration.millis(options.rateIntervalMs) } })
       })
     }
+    if (options.emulator) {
+      const fromEnv = yield* Config.option(Config.nonEmptyString("CLERK_API_URL")).pipe(
+        Effect.orElseSucceed(() => Option.none<string>())
+      )
+      const given = Option.isSome(options.apiUrl) ? "--api-url" : Option.isSome(fromEnv) ? "CLERK_API_URL" : undefined
+      if (given !== undefined) {
+        return yield* Effect.fail(
+          new UsageError(
+            `--emulator and ${given} exclude each other: --emulator runs against an embedded emulator, ${given} ` +
+              `names another server. Drop one${given === "CLERK_API_URL" ? " (unset CLERK_API_URL)" : ""}.`
+          )
+        )
+      }
+    }
     const emulator = options.emulator
       ? Option.some(Context.get(yield* Layer.build(emulatorLayer({})), Emulator.Emulator))
       : Option.none()
@@ -189,6 +211,9 @@ const serveErrorCode = (error: unknown): string | undefined => {
 // Output
 // ---------------------------------------------------------------------------------------------------------------
 
+/** `NO_COLOR` set to anything but the empty string (https://no-color.org): no control sequences, even on a terminal. */
+const noColor = (process.env.NO_COLOR ?? "") !== ""
+
 /** Set once stdout's reader went away (`| head`): output stops and the command ends quietly. */
 let stdoutClosed = false
 process.stdout.on("error", (error: NodeJS.ErrnoException) => {
@@ -231,14 +256,20 @@ const summary = (client: Client.Client): Record<string, string> => ({
 /** JSON output is Clerk's own wire format, so it matches Clerk's docs and `emulator --data` can load it back. */
 const encodeClient = Schema.encodeSync(Client.Client)
 
-/** JSON with --json or when stdout is not a terminal; a table for people. */
+/**
+ * What `list`, `get` and `verify` print: with `--json`, or off a terminal (a pipe, a file), Clerk's wire JSON
+ * (pretty-printed; `list` as `{ data, total_count }`); on a terminal, a table with ISO-8601 dates (`list` adds
+ * `N of M clients`).
+ */
+const asJson = (options: Common) => options.json || process.stdout.isTTY !== true
+
 const printClient = (options: Common, client: Client.Client) =>
-  options.json || !process.stdout.isTTY
+  asJson(options)
     ? write(JSON.stringify(encodeClient(client), null, 2) + "\n")
     : write(table([summary(client)]))
 
 const printPage = (options: Common, page: Client.ClientList) =>
-  options.json || !process.stdout.isTTY
+  asJson(options)
     ? write(
       JSON.stringify({ data: page.data.map((c) => encodeClient(c)), total_count: page.totalCount }, null, 2) + "\n"
     )
@@ -311,17 +342,18 @@ const stream = Command.make("stream", {
 }, (options) =>
   withClients(options, (clients) =>
     Effect.gen(function*() {
+      // A live line (rewritten with \r) on a terminal; under NO_COLOR no control characters: the final line only.
       const progress = process.stderr.isTTY === true
+      const live = progress && !noColor
       const started = Date.now()
       let count = 0
       const report = (final: boolean) =>
-        progress
+        progress && (live || final)
           ? Effect.sync(() => {
             const seconds = Math.max(0.001, (Date.now() - started) / 1000)
             const pages = Math.ceil(count / options.pageSize)
-            process.stderr.write(
-              `\r${count} clients, ${pages} pages, ${Math.round(count / seconds)} clients/s${final ? "\n" : ""}`
-            )
+            const line = `${count} clients, ${pages} pages, ${Math.round(count / seconds)} clients/s`
+            process.stderr.write(live ? `\r${line}${final ? "\n" : ""}` : `${line}\n`)
           })
           : Effect.void
       yield* clients.stream({ pageSize: options.pageSize, offset: options.offset, prefetch: options.prefetch }).pipe(
@@ -338,7 +370,9 @@ const stream = Command.make("stream", {
       )
       yield* report(true)
     }))).pipe(
-    Command.withDescription("Every client as NDJSON, page by page (progress on stderr when it is a terminal).")
+    Command.withDescription(
+      "Every client as NDJSON, page by page, on a terminal too (progress on stderr when it is a terminal)."
+    )
   )
 
 const emulator = Command.make("emulator", {
@@ -368,7 +402,10 @@ const emulator = Command.make("emulator", {
     Options.optional
   ),
   secretKey: Options.redacted("secret-key").pipe(
-    Options.withDescription("The key requests must carry (default sk_test_effect_clerk_emulator)."),
+    Options.withDescription(
+      "The key requests must carry (default sk_test_effect_clerk_emulator, which the banner prints; a key given " +
+        "here is never printed)."
+    ),
     Options.optional
   )
 }, (options) =>
@@ -400,11 +437,29 @@ const emulator = Command.make("emulator", {
       options.host
     ))
     const service = Context.get(running, Emulator.Emulator)
-    yield* write(`effect-clerk emulator listening at ${service.apiUrl} (${service.size} clients)\n`)
-    if (Option.isNone(secretKey)) yield* write(`accepts: Authorization: Bearer ${Emulator.defaultSecretKey}\n`)
-    yield* write("Ctrl-C to stop.\n")
+    yield* write(banner(service.origin, service.size, Option.isNone(secretKey)))
     return yield* untilOrphaned
-  }).pipe(Effect.scoped)).pipe(Command.withDescription("Run the local Clerk-compatible Clients emulator."))
+  }).pipe(Effect.scoped)).pipe(
+    Command.withDescription(
+      "Run the local Clerk-compatible Clients emulator. It prints its base URL without /v1 (give it to effect-clerk " +
+        "or to Clerk's SDKs as CLERK_API_URL / apiUrl) and the key it accepts."
+    )
+  )
+
+/**
+ * What `emulator` prints: the origin (the base URL for effect-clerk and Clerk's SDKs alike, which add `/v1`
+ * themselves), and the default key, which is public; a key given with --secret-key is never printed.
+ */
+const banner = (origin: string, size: number, defaultKey: boolean) =>
+  [
+    `effect-clerk emulator listening at ${origin} (${size} clients)`,
+    `  CLERK_API_URL=${origin}    (effect-clerk and Clerk's SDKs add /v1 themselves)`,
+    defaultKey
+      ? `  CLERK_SECRET_KEY=${Emulator.defaultSecretKey}`
+      : "  CLERK_SECRET_KEY: the key given with --secret-key",
+    "Ctrl-C to stop.",
+    ""
+  ].join("\n")
 
 /**
  * Runs until interrupted (Ctrl-C, SIGTERM), or until the process that started us is gone: `npx` does not always pass
@@ -443,7 +498,7 @@ const root = Command.make("effect-clerk").pipe(
 const cli = Command.run(root, { name: "effect-clerk", version })
 
 /** ANSI styling only for a terminal, and never under `NO_COLOR`. */
-const colour = process.stdout.isTTY === true && (process.env.NO_COLOR ?? "") === ""
+const colour = process.stdout.isTTY === true && !noColor
 
 const ansi = /\u001b\[[0-9;]*m/g
 const plain = (args: ReadonlyArray<unknown>) => args.map((a) => (typeof a === "string" ? a.replace(ansi, "") : a))

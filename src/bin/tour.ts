@@ -14,7 +14,7 @@ const timed = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
 export const tour = Effect.gen(function*() {
   const emulator = yield* Emulator.Emulator
   const clients = yield* Clients.Clients
-  yield* Console.log(`effect-clerk tour — emulator serving ${emulator.size} clients at ${emulator.apiUrl}`)
+  yield* Console.log(`effect-clerk tour — emulator serving ${emulator.size} clients at ${emulator.origin}`)
 
   yield* section("list a page (GET /v1/clients?paginated=true&limit=5)")
   const page = yield* clients.list({ limit: 5 })
