@@ -67,12 +67,12 @@ export interface Options extends Omit<Clients.Options, "secretKey"> {
   /** The transport, e.g. `FetchHttpClient.layer`. Default {@link defaultHttpClient}. */
   readonly httpClient?: Layer.Layer<HttpClient.HttpClient>
   /**
-   * Where `secretKey`, `apiUrl`, `apiVersion` and `timeout` are read when not given: `CLERK_SECRET_KEY`,
-   * `CLERK_API_URL`, `CLERK_API_VERSION`, `CLERK_TIMEOUT` (as `Clients.layerConfig` reads them). Default
-   * `process.env` where the runtime has one (none on workerd; on Deno without `--allow-env` nothing is read); pass a
-   * Worker's `env` bindings, or `{}` to read nothing.
+   * Where `secretKey`, `apiUrl`, `apiVersion` and `timeout` are read when not given: the string properties
+   * `CLERK_SECRET_KEY`, `CLERK_API_URL`, `CLERK_API_VERSION`, `CLERK_TIMEOUT` (read as `Clients.layerConfig` reads
+   * them). Default `process.env` where the runtime has one (none on workerd; on Deno without `--allow-env` nothing is
+   * read). Any object will do: a Worker's `env` bindings, or `{}` to read nothing.
    */
-  readonly env?: Readonly<Record<string, string | undefined>>
+  readonly env?: object
 }
 
 /**

@@ -98,6 +98,25 @@ describe("Promise API reads the environment for the options it is not given", ()
       expect(server.received).toHaveLength(1)
     }))
 
+  it.scoped("a Worker's env bindings: numbers are read as their text, other bindings are left alone", () =>
+    Effect.gen(function*() {
+      const server = yield* TestServer.make
+      server.reply(late(150))
+      const clerk = ClerkClients.make({
+        retry: false,
+        env: {
+          CLERK_SECRET_KEY: TestServer.secret,
+          CLERK_API_URL: server.apiUrl,
+          CLERK_TIMEOUT: 50,
+          KV: { get: () => 1 }
+        }
+      })
+      const error = yield* Effect.promise(() => clerk.clients.get("client_late").catch((e: unknown) => e))
+      yield* Effect.promise(() => clerk.close())
+      expect(error).toMatchObject({ _tag: "SDKError", reason: "Timeout" })
+      expect(server.received).toHaveLength(1)
+    }))
+
   it.scoped("process.env is the default environment", () =>
     Effect.gen(function*() {
       const server = yield* TestServer.make
