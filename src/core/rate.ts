@@ -35,7 +35,7 @@ export const documentedLimit = (secretKey: string): Window | undefined => {
 }
 
 /** An attempt this close to its window's end may reach Clerk in the next window: it counts in both. */
-export const guard = 100
+export const guard = 250
 /** Full windows without a throttle before the budget is raised (doubled after each throttle that agrees). */
 export const raiseAfter = 6
 
