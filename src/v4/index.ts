@@ -1,0 +1,48 @@
+/**
+ * effect-clerk for Effect 4: the same library as the root entry, on Effect 4's `effect` (its `effect/http`
+ * `HttpClient`, `Context.Service`, `Result`, `Schedule`). Import from `effect-clerk/v4` or `effect-clerk/v4/<Module>`.
+ *
+ * @since 0.3.0
+ */
+
+/**
+ * Clerk's `Client` and the objects it reaches, as Schemas.
+ *
+ * @since 0.3.0
+ */
+export * as Client from "./Client.js"
+
+/**
+ * The typed errors: `ClerkErrors` and `SDKError`.
+ *
+ * @since 0.3.0
+ */
+export * as ClerkError from "./ClerkError.js"
+
+/**
+ * The `Clients` service, its layers and options.
+ *
+ * @since 0.3.0
+ */
+export * as Clients from "./Clients.js"
+
+/**
+ * The metrics effect-clerk records.
+ *
+ * @since 0.3.0
+ */
+export * as ClerkMetrics from "./ClerkMetrics.js"
+
+/**
+ * Retry policies as `Schedule`s.
+ *
+ * @since 0.3.0
+ */
+export * as RetryPolicy from "./RetryPolicy.js"
+
+/**
+ * The contract between the pipeline and a transport.
+ *
+ * @since 0.3.0
+ */
+export * as Exchange from "./Exchange.js"

@@ -1,0 +1,166 @@
+/**
+ * What one `Clients` layer fixes once (Effect 4 face): the exchange its attempts go through, where requests go, how
+ * they authenticate, the defaults of every call, and the pacer. Every check is the core's; this file turns a failed
+ * one into Effect 4's `ConfigError`.
+ *
+ * @internal
+ */
+import * as Config from "effect/Config"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as FetchHttpClient from "effect/http/FetchHttpClient"
+import * as Headers from "effect/http/Headers"
+import * as HttpClient from "effect/http/HttpClient"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
+import * as Schema from "effect/Schema"
+import * as SchemaIssue from "effect/SchemaIssue"
+import type { Check } from "../../core/check.js"
+import * as CoreOptions from "../../core/options.js"
+import * as CoreSettings from "../../core/settings.js"
+import { version } from "../../internal/version.js"
+import * as Exchange from "../Exchange.js"
+import * as RetryPolicy from "../RetryPolicy.js"
+import { make as makePacer, type Pacer } from "./rate.js"
+
+/** The options `Clients.make` reads (the public `Options` type is declared in Clients.ts). */
+export interface Options {
+  readonly secretKey: Redacted.Redacted<string>
+  readonly apiUrl?: string | undefined
+  readonly apiVersion?: string | undefined
+  readonly timeout?: Duration.Input | undefined
+  readonly deadline?: Duration.Input | undefined
+  readonly retry?: RetryPolicy.RetryPolicy | false | undefined
+  readonly maxResponseBytes?: number | undefined
+  readonly transformClient?: ((client: HttpClient.HttpClient) => HttpClient.HttpClient) | undefined
+  readonly rateLimit?: "adaptive" | false | { readonly limit: number } | undefined
+  readonly rateScope?: "layer" | "process" | undefined
+}
+
+export interface Settings {
+  readonly exchange: Exchange.Service
+  /** The API base, without a trailing slash, e.g. `https://api.clerk.com/v1`. */
+  readonly baseUrl: string
+  /** The path part of `baseUrl`, for error messages. */
+  readonly basePath: string
+  readonly headers: Headers.Headers
+  readonly secretKey: Redacted.Redacted<string>
+  /** Each attempt's time limit; `Infinity` for none. */
+  readonly timeoutMillis: number
+  readonly retry: RetryPolicy.RetryPolicy | false
+  /** Each call's time limit; `Infinity` for none. */
+  readonly deadlineMillis: number
+  readonly maxResponseBytes: number
+  readonly pacer: Pacer
+}
+
+/** A failed check as Effect 4's `ConfigError`, pointing at the option. */
+export const configError = (path: ReadonlyArray<string>, message: string): Config.ConfigError =>
+  new Config.ConfigError(
+    new Schema.SchemaError(new SchemaIssue.Pointer(path, new SchemaIssue.InvalidValue({ message })))
+  )
+
+const orInvalid = <A>(path: string, check: Check<A>): Effect.Effect<A, Config.ConfigError> =>
+  check.ok ? Effect.succeed(check.value) : Effect.fail(configError([path], check.error))
+
+/** A duration option in milliseconds: a positive `Duration.Input`, or `Duration.infinity` for no limit. */
+export const durationMillis = (name: string, input: unknown): Check<number> => {
+  if (typeof input === "number") return CoreOptions.timeLimit(name, input)
+  const decoded = isDurationInput(input) ? Duration.fromInput(input) : Option.none()
+  if (Option.isNone(decoded)) return { ok: false, error: CoreSettings.notADuration(name, input) }
+  return CoreOptions.timeLimit(name, Duration.toMillis(decoded.value))
+}
+
+const isDurationInput = (input: unknown): input is Duration.Input =>
+  typeof input === "string" || typeof input === "bigint" || Duration.isDuration(input) ||
+  (typeof input === "object" && input !== null)
+
+/** `Duration.format` of a limit, for messages. */
+export const formatMillis = (millis: number): string => Duration.format(Duration.millis(millis))
+
+/** The options that need checking, checked. */
+export const checkOptions = (options: Options) =>
+  Effect.gen(function*() {
+    const key: unknown = options.secretKey
+    const redacted = Redacted.isRedacted(key)
+    const secret = yield* orInvalid(
+      "secretKey",
+      CoreSettings.secretKey(redacted, redacted ? Redacted.value(key) : undefined)
+    )
+    const { apiVersion, pathVersion } = yield* orInvalid("apiVersion", CoreOptions.apiVersion(options.apiVersion))
+    const url = yield* orInvalid("apiUrl", CoreOptions.apiUrl(options.apiUrl ?? CoreOptions.defaultApiUrl, pathVersion))
+    const maxResponseBytes = yield* orInvalid(
+      "maxResponseBytes",
+      CoreOptions.byteLimit("maxResponseBytes", options.maxResponseBytes ?? CoreOptions.defaultMaxResponseBytes)
+    )
+    const timeoutMillis = options.timeout === undefined
+      ? CoreOptions.defaultTimeoutMillis
+      : yield* orInvalid("timeout", durationMillis("timeout", options.timeout))
+    const deadlineMillis = options.deadline === undefined
+      ? Number.POSITIVE_INFINITY
+      : yield* orInvalid("deadline", durationMillis("deadline", options.deadline))
+    return { secret, apiVersion, url, maxResponseBytes, timeoutMillis, deadlineMillis }
+  })
+
+/**
+ * The exchange for a layer: the transport's own when the environment offers one and no `transformClient` must see
+ * the requests; otherwise the adapter over the `HttpClient`, prepared for Clerk and then handed to `transformClient`.
+ */
+const chooseExchange = (
+  options: Options,
+  client: HttpClient.HttpClient,
+  own: Option.Option<Exchange.Service>,
+  init: Option.Option<RequestInit>
+): Exchange.Service => {
+  if (options.transformClient === undefined && Option.isSome(own)) return own.value
+  // A redirect is answered as an error, never followed: following one would send the request (and perhaps the
+  // Authorization header) somewhere the user did not configure. `fetch` follows by default, so its `RequestInit`
+  // (the user's, if the layer was given one) says `manual`.
+  const requestInit: RequestInit = { ...Option.getOrUndefined(init), redirect: "manual" }
+  const prepared = HttpClient.transform(client, (effect) =>
+    effect.pipe(
+      Effect.provideService(FetchHttpClient.RequestInit, requestInit),
+      // Clerk is a third party: the caller's trace ids are not sent to it. Spans still nest locally.
+      Effect.provideService(HttpClient.TracerPropagationEnabled, false)
+    ))
+  return Exchange.fromHttpClient(options.transformClient === undefined ? prepared : options.transformClient(prepared))
+}
+
+export const make = (options: Options, client: HttpClient.HttpClient): Effect.Effect<Settings, Config.ConfigError> =>
+  Effect.gen(function*() {
+    const checked = yield* checkOptions(options)
+    const setting = options.rateLimit ?? "adaptive"
+    if (typeof setting === "object") {
+      // The fixed limit needs a rate limiter that Effect 4's core no longer has; until the face has its own, say so.
+      return yield* Effect.fail(
+        configError(
+          ["rateLimit"],
+          "a fixed rateLimit is not supported on effect-clerk/v4 yet: use \"adaptive\" or false"
+        )
+      )
+    }
+    const pacer = makePacer({
+      adaptive: setting === "adaptive",
+      documented: options.rateLimit === undefined,
+      scope: options.rateScope ?? "layer"
+    }, checked.secret)
+    const own = yield* Effect.serviceOption(Exchange.Exchange)
+    const init = yield* Effect.serviceOption(FetchHttpClient.RequestInit)
+    return {
+      exchange: chooseExchange(options, client, own, init),
+      baseUrl: checked.url.href.replace(/\/+$/, ""),
+      basePath: checked.url.pathname.replace(/\/+$/, ""),
+      headers: Headers.fromInput({
+        authorization: `Bearer ${checked.secret}`,
+        "clerk-api-version": checked.apiVersion,
+        "user-agent": `effect-clerk/${version}`,
+        accept: "application/json"
+      }),
+      secretKey: Redacted.make(checked.secret),
+      timeoutMillis: checked.timeoutMillis,
+      retry: options.retry ?? RetryPolicy.standard,
+      deadlineMillis: checked.deadlineMillis,
+      maxResponseBytes: checked.maxResponseBytes,
+      pacer
+    }
+  })

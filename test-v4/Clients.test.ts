@@ -1,0 +1,262 @@
+/**
+ * The Effect 4 face against a real loopback server, through `effect/http`'s `FetchHttpClient`: what is sent, what
+ * comes back, and every way a call fails.
+ */
+import { assert, describe, expect, it } from "@effect/vitest"
+import { Effect, Exit, Fiber, Layer, Metric, Redacted, Stream } from "effect"
+import { ClerkError, ClerkMetrics, Clients, RetryPolicy } from "effect-clerk/v4"
+import { FetchHttpClient } from "effect/http"
+import { TestClock } from "effect/testing"
+import { clerkErrors, client } from "../test/support/fixtures.js"
+import * as Server from "./support/server.js"
+
+const layerFor = (server: Server.TestServer, options: Partial<Clients.Options> = {}) =>
+  Clients.layer({ secretKey: Redacted.make(Server.secret), apiUrl: server.apiUrl, ...options }).pipe(
+    Layer.provide(FetchHttpClient.layer)
+  )
+
+const withClients = <A, E>(
+  server: Server.TestServer,
+  f: (clients: Clients.Service) => Effect.Effect<A, E>,
+  options: Partial<Clients.Options> = {}
+) => Effect.provide(Clients.Clients.use(f), layerFor(server, options))
+
+describe("v4 Clients over FetchHttpClient", () => {
+  it.live("get decodes the client and sends Clerk's headers, no trace ids", () =>
+    Effect.gen(function*() {
+      const server = yield* Server.make
+      server.reply(Server.json(200, client("client_1")))
+      const got = yield* withClients(server, (c) => c.get("client_1"))
+      assert.strictEqual(got.id, "client_1")
+      assert.strictEqual(got.sessions[0]?.latestActivity?.isMobile, true)
+      assert.strictEqual(got.lastActiveSessionId, "sess_full")
+      const [request] = server.received
+      assert.strictEqual(request?.method, "GET")
+      assert.strictEqual(request?.url, "/v1/clients/client_1")
+      assert.strictEqual(request?.headers.authorization, `Bearer ${Server.secret}`)
+      assert.strictEqual(request?.headers["clerk-api-version"], Clients.defaultApiVersion)
+      assert.match(String(request?.headers["user-agent"]), /^effect-clerk\//)
+      assert.isUndefined(request?.headers.traceparent)
+      assert.isUndefined(request?.headers.b3)
+    }))
+
+  it.live("list asks for the paginated envelope and reads the total count", () =>
+    Effect.gen(function*() {
+      const server = yield* Server.make
+      server.reply(Server.json(200, { data: [client("client_a"), client("client_b")], total_count: 7 }))
+      const page = yield* withClients(server, (c) => c.list({ limit: 2, offset: 4 }), { deprecationWarning: false })
+      assert.deepStrictEqual(page.data.map((x) => x.id), ["client_a", "client_b"])
+      assert.strictEqual(page.totalCount, 7)
+      assert.strictEqual(server.received[0]?.url, "/v1/clients?paginated=true&limit=2&offset=4")
+    }))
+
+  it.live("verify posts the token as JSON", () =>
+    Effect.gen(function*() {
+      const server = yield* Server.make
+      server.reply(Server.json(200, client("client_v")))
+      const got = yield* withClients(server, (c) => c.verify({ token: "jwt.value.here" }))
+      assert.strictEqual(got.id, "client_v")
+      assert.strictEqual(server.received[0]?.method, "POST")
+      assert.strictEqual(server.received[0]?.url, "/v1/clients/verify")
+      assert.deepStrictEqual(JSON.parse(server.received[0]?.body ?? ""), { token: "jwt.value.here" })
+    }))
+
+  it.live("a Clerk error body is ClerkErrors, with the root face's fields and message", () =>
+    Effect.gen(function*() {
+      const server = yield* Server.make
+      server.reply(Server.json(404, clerkErrors(404, "resource_not_found")))
+      const error = yield* Effect.flip(withClients(server, (c) => c.get("client_missing")))
+      assert.strictEqual(error._tag, "ClerkErrors")
+      if (error._tag !== "ClerkErrors") return
+      assert.strictEqual(error.status, 404)
+      assert.strictEqual(error.errors[0]?.code, "resource_not_found")
+      assert.strictEqual(error.errors[0]?.longMessage, "resource_not_found long message (status 404)")
+      assert.strictEqual(error.clerkTraceId, "trace_404")
+      assert.strictEqual(error.attempts, 1)
+      assert.isFalse(error.isRetryable)
+      assert.isTrue(ClerkError.isClientsError(error))
+      assert.strictEqual(
+        error.message,
+        "Clients.get GET /v1/clients/client_missing → 404 resource_not_found: resource_not_found long message (status 404)"
+      )
+    }))
+
+  it.live("an HTML 502 is SDKError StatusCode, its excerpt scrubbed of the key and its headers redacted", () =>
+    Effect.gen(function*() {
+      const server = yield* Server.make
+      server.reply(Server.text(502, `<html>bad gateway ${Server.secret}</html>`, "text/html", { "set-cookie": "s=1" }))
+      const error = yield* Effect.flip(withClients(server, (c) => c.get("client_1"), { retry: false }))
+      assert.strictEqual(error._tag, "SDKError")
+      if (error._tag !== "SDKError") return
+      assert.strictEqual(error.reason, "StatusCode")
+      assert.strictEqual(error.status, 502)
+      assert.strictEqual(error.body, "<html>bad gateway <redacted></html>")
+      assert.strictEqual(error.headers?.["set-cookie"], "<redacted>")
+      assert.strictEqual(error.message, "Clients.get GET /v1/clients/client_1 → 502 StatusCode: unexpected status 502")
+      assert.notInclude(JSON.stringify(error), Server.secret)
+    }))
+
+  it.live("a body that does not match the schema is SDKError Decode naming the path", () =>
+    Effect.gen(function*() {
+      const server = yield* Server.make
+      server.reply(Server.json(200, client("client_1", { session_ids: "nope" })))
+      const error = yield* Effect.flip(withClients(server, (c) => c.get("client_1")))
+      assert.strictEqual(error._tag, "SDKError")
+      if (error._tag !== "SDKError") return
+      assert.strictEqual(error.reason, "Decode")
+      assert.match(error.description, /^response does not match the schema: session_ids: /)
+    }))
+
+  it.live("bad input fails with InvalidRequest and nothing is sent", () =>
+    Effect.gen(function*() {
+      const server = yield* Server.make
+      const error = yield* Effect.flip(withClients(server, (c) => c.get("..")))
+      assert.strictEqual(error._tag, "SDKError")
+      if (error._tag !== "SDKError") return
+      assert.strictEqual(error.reason, "InvalidRequest")
+      assert.strictEqual(
+        error.message,
+        "Clients.get GET /v1/clients/{client_id} InvalidRequest: clientId must not be \"..\""
+      )
+      assert.lengthOf(server.received, 0)
+    }))
+
+  it.live("a refused connection is SDKError Transport", () =>
+    Effect.gen(function*() {
+      const server = yield* Effect.promise(Server.start)
+      yield* Effect.promise(server.close)
+      const error = yield* Effect.flip(withClients(server, (c) => c.get("client_1"), { retry: false }))
+      assert.strictEqual(error._tag, "SDKError")
+      if (error._tag !== "SDKError") return
+      assert.strictEqual(error.reason, "Transport")
+      assert.isTrue(error.isRetryable)
+    }))
+
+  it.live("a body over maxResponseBytes is SDKError Decode", () =>
+    Effect.gen(function*() {
+      const server = yield* Server.make
+      server.reply(Server.json(200, client("client_1")))
+      const error = yield* Effect.flip(withClients(server, (c) => c.get("client_1"), { maxResponseBytes: 100 }))
+      assert.strictEqual(error._tag, "SDKError")
+      if (error._tag !== "SDKError") return
+      assert.strictEqual(error.description, "response too large: the body exceeds the 100-byte limit")
+    }))
+
+  it.live("a layer that would send the key over plain http to a remote host fails with a ConfigError", () =>
+    Effect.gen(function*() {
+      const exit = yield* Effect.exit(
+        Effect.provide(
+          Clients.Clients.use((c) => c.get("client_1")),
+          Clients.layer({ secretKey: Redacted.make(Server.secret), apiUrl: "http://api.example.com/v1" }).pipe(
+            Layer.provide(FetchHttpClient.layer)
+          )
+        )
+      )
+      assert.isTrue(Exit.isFailure(exit))
+      expect(String(exit)).toContain("the API URL must use https")
+    }))
+
+  it.live("every attempt is counted by operation and status", () =>
+    Effect.gen(function*() {
+      const server = yield* Server.make
+      server.reply(Server.json(200, client("client_1")))
+      const ok = Metric.withAttributes(ClerkMetrics.requests, { operation: "Clients.get", status: "200" })
+      const before = (yield* Metric.value(ok)).count
+      yield* withClients(server, (c) => Effect.andThen(c.get("client_1"), c.get("client_1")))
+      assert.strictEqual((yield* Metric.value(ok)).count - before, 2)
+    }))
+
+  it.live("stream reads every page in order", () =>
+    Effect.gen(function*() {
+      const server = yield* Server.make
+      const all = Array.from({ length: 5 }, (_, i) => client(`client_${i}`))
+      server.reply((res, req) => {
+        const url = new URL(req.url, "http://x")
+        const offset = Number(url.searchParams.get("offset") ?? 0)
+        const limit = Number(url.searchParams.get("limit") ?? 10)
+        Server.json(200, { data: all.slice(offset, offset + limit), total_count: all.length })(res, req)
+      })
+      const ids = yield* withClients(
+        server,
+        (c) =>
+          Effect.map(c.stream({ pageSize: 2 }).pipe((s) => Effect.scoped(s.pipe(Stream.runCollect))), (chunk) =>
+            Array.from(chunk, (x) => x.id)),
+        { deprecationWarning: false }
+      )
+      assert.deepStrictEqual(ids, ["client_0", "client_1", "client_2", "client_3", "client_4"])
+      assert.lengthOf(server.received, 3)
+    }))
+})
+
+describe("v4 retries and time limits on TestClock", () => {
+  it.effect("a 503 is retried after the policy's delay, and only then", () =>
+    Effect.gen(function*() {
+      const server = yield* Server.make
+      server.reply(Server.json(503, clerkErrors(503, "unavailable")), Server.json(200, client("client_1")))
+      const fiber = yield* withClients(
+        server,
+        (c) => c.get("client_1"),
+        { retry: RetryPolicy.backoff({ jitter: 0 }), rateLimit: false }
+      ).pipe(Effect.forkChild)
+      yield* Server.eventually(() => server.received.length === 1, "the first attempt")
+      yield* TestClock.adjust("499 millis")
+      yield* Server.realSleep(20)
+      assert.lengthOf(server.received, 1)
+      yield* TestClock.adjust("1 millis")
+      yield* Server.eventually(() => server.received.length === 2, "the retry")
+      const got = yield* Fiber.join(fiber)
+      assert.strictEqual(got.id, "client_1")
+    }))
+
+  it.effect("Retry-After is a floor on the delay", () =>
+    Effect.gen(function*() {
+      const server = yield* Server.make
+      server.reply(
+        Server.json(429, clerkErrors(429, "too_many_requests"), { "retry-after": "3" }),
+        Server.json(200, client("client_1"))
+      )
+      const fiber = yield* withClients(
+        server,
+        (c) => c.get("client_1"),
+        { retry: RetryPolicy.backoff({ jitter: 0 }), rateLimit: false }
+      ).pipe(Effect.forkChild)
+      yield* Server.eventually(() => server.received.length === 1, "the first attempt")
+      yield* TestClock.adjust("2999 millis")
+      yield* Server.realSleep(20)
+      assert.lengthOf(server.received, 1)
+      yield* TestClock.adjust("1 millis")
+      yield* Server.eventually(() => server.received.length === 2, "the retry")
+      assert.strictEqual((yield* Fiber.join(fiber)).id, "client_1")
+    }))
+
+  it.effect("an attempt that outlives its timeout fails with SDKError Timeout and aborts the request", () =>
+    Effect.gen(function*() {
+      const server = yield* Server.make
+      server.reply(Server.stall)
+      const fiber = yield* withClients(server, (c) => c.get("client_1"), { retry: false, timeout: "2 seconds" }).pipe(
+        Effect.flip,
+        Effect.forkChild
+      )
+      yield* Server.eventually(() => server.received.length === 1, "the attempt")
+      yield* TestClock.adjust("2 seconds")
+      const error = yield* Fiber.join(fiber)
+      assert.strictEqual(error._tag, "SDKError")
+      if (error._tag !== "SDKError") return
+      assert.strictEqual(error.reason, "Timeout")
+      assert.strictEqual(error.message, "Clients.get GET /v1/clients/client_1 Timeout: attempt exceeded 2s")
+      yield* Server.eventually(() => server.aborted.length === 1, "the aborted request")
+    }))
+
+  it.effect("a 400 is never retried, whatever the policy", () =>
+    Effect.gen(function*() {
+      const server = yield* Server.make
+      server.reply(Server.json(400, clerkErrors(400, "bad_request")))
+      const error = yield* Effect.flip(
+        withClients(server, (c) => c.get("client_1"), { retry: RetryPolicy.backoff({ statusCodes: [400, "5XX"] }) })
+      )
+      assert.strictEqual(error._tag, "ClerkErrors")
+      if (error._tag !== "ClerkErrors") return
+      assert.strictEqual(error.attempts, 1)
+      assert.lengthOf(server.received, 1)
+    }))
+})
