@@ -1,7 +1,8 @@
 /**
- * What both faces read from the environment: `layerConfig` through Effect's `ConfigProvider`, the Promise API and
- * the CLI through the same `Config`s. Each error says which variable is wrong and the form it is expected in, and a
- * duration is read as people type it (`5000`, `5 seconds`), not only as Effect writes it.
+ * What is read from the environment, by one set of `Config`s: `layerConfig` (and the CLI, through it) reads them from
+ * the current `ConfigProvider`, the Promise API from {@link environment}. Each error says which variable is wrong and
+ * the form it is expected in, and a duration is read as people type it (`5000`, `5 seconds`), not only as Effect
+ * writes it.
  *
  * @internal
  */
@@ -68,7 +69,8 @@ export const duration = (name: string, fallback: Duration.Duration): Config.Conf
 
 /**
  * The variables of {@link names} from `env` (default: `process.env` where there is one), as a `ConfigProvider`: string
- * values, and numbers as their text. Each read is guarded: workerd has no `process`, and Deno without `--allow-env` throws on reading one; both read as unset.
+ * values, and numbers as their text. Each read is guarded: workerd has no `process`, and Deno without `--allow-env`
+ * throws on reading one; both read as unset.
  */
 export const environment = (env?: unknown): ConfigProvider.ConfigProvider => {
   const source = env === undefined ? property(property(globalThis, "process"), "env") : env
