@@ -21,19 +21,21 @@ import * as HttpClient from "@effect/platform/HttpClient"
 import * as Config from "effect/Config"
 import type * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
-import type * as Duration from "effect/Duration"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import type * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
 import { type ClientsError, SDKError } from "./ClerkError.js"
-import type * as Domain from "./Client.js"
-import * as Endpoints from "./internal/endpoints.js"
-import { execute } from "./internal/http.js"
-import * as Input from "./internal/input.js"
-import * as Transport from "./internal/transport.js"
+import * as Domain from "./Client.js"
+import * as Endpoints from "./core/endpoints.js"
+import * as Input from "./core/input.js"
+import * as CoreOptions from "./core/options.js"
+import * as EnvConfig from "./internal/config.js"
+import { decoder } from "./internal/fastDecode.js"
+import { execute, type Operation } from "./internal/pipeline.js"
+import * as Settings from "./internal/settings.js"
 import type * as RetryPolicy from "./RetryPolicy.js"
 
 /**
@@ -47,7 +49,7 @@ import type * as RetryPolicy from "./RetryPolicy.js"
  * @since 0.1.0
  * @category Constants
  */
-export const defaultApiUrl: string = Transport.defaultApiUrl
+export const defaultApiUrl: string = CoreOptions.defaultApiUrl
 
 /**
  * The `Clerk-API-Version` sent by default: the spec version these schemas were checked against.
@@ -61,7 +63,7 @@ export const defaultApiUrl: string = Transport.defaultApiUrl
  * @since 0.1.0
  * @category Constants
  */
-export const defaultApiVersion: string = Transport.defaultApiVersion
+export const defaultApiVersion: string = CoreOptions.defaultApiVersion
 
 /**
  * Per-call options, accepted by every operation. Anything left out falls back to the layer's setting.
@@ -87,15 +89,15 @@ export interface CallOptions {
 /**
  * Query parameters of `list`. Clerk's defaults apply to what you leave out (limit 10, offset 0).
  *
+ * @example
+ * ```ts
+ * import type { Clients } from "effect-clerk"
+ * const second: Clients.ListParams = { limit: 20, offset: 20 }
+ * ```
  * @since 0.1.0
  * @category Models
  */
-export interface ListParams {
-  /** 1 to 500. */
-  readonly limit?: number
-  /** 0 or more. */
-  readonly offset?: number
-}
+export type ListParams = Endpoints.ListParams
 
 /**
  * Options of `stream`.
@@ -115,31 +117,65 @@ export interface StreamParams {
 /**
  * The body of `verify`.
  *
+ * @example
+ * ```ts
+ * import type { Clients } from "effect-clerk"
+ * const body: Clients.VerifyParams = { token: "eyJ…" }
+ * ```
  * @since 0.1.0
  * @category Models
  */
-export interface VerifyParams {
-  /** The client's JWT (the `__client` token), not a session token. */
-  readonly token: string
+export type VerifyParams = Endpoints.VerifyParams
+
+/**
+ * What each endpoint's successful response decodes to, by the wire schema the endpoint table names.
+ *
+ * @since 0.3.0
+ * @category Models
+ */
+export interface Responses {
+  readonly Client: Domain.Client
+  readonly ClientList: Domain.ClientList
 }
 
 /**
- * What the `Clients` service offers.
+ * One method of the service, read from the endpoint table: its input (optional where the endpoint's input may be
+ * left out), the call's options, and the decoded response.
  *
+ * @since 0.3.0
+ * @category Models
+ */
+export type Method<N extends Endpoints.Name> = undefined extends Endpoints.InputOf<N> ? (
+    input?: Endpoints.InputOf<N>,
+    options?: CallOptions
+  ) => Effect.Effect<Responses[Endpoints.ResponseOf<N>], ClientsError>
+  : (
+    input: Endpoints.InputOf<N>,
+    options?: CallOptions
+  ) => Effect.Effect<Responses[Endpoints.ResponseOf<N>], ClientsError>
+
+/**
+ * The endpoints' methods, one per entry of the endpoint table (`list`, `get`, `verify`).
+ *
+ * @since 0.3.0
+ * @category Models
+ */
+export type Operations = { readonly [N in keyof Endpoints.Endpoints]: Method<N> }
+
+/**
+ * What the `Clients` service offers: a method per endpoint, and `stream` over the list endpoint.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Clients } from "effect-clerk"
+ * const both = Effect.flatMap(Clients.Clients, (clients: Clients.Service) =>
+ *   Effect.all([clients.get("client_1"), clients.verify({ token: "eyJ…" })]))
+ * ```
  * @since 0.1.0
  * @category Models
  */
-export interface Service {
-  /**
-   * One page of clients, newest first, with the total count.
-   *
-   * @deprecated Clerk marks `GET /v1/clients` deprecated and may remove it. effect-clerk logs one warning per layer.
-   */
-  readonly list: (params?: ListParams, options?: CallOptions) => Effect.Effect<Domain.ClientList, ClientsError>
-  /** The client with this id. */
-  readonly get: (clientId: string, options?: CallOptions) => Effect.Effect<Domain.Client, ClientsError>
-  /** The client a client token (JWT) belongs to, if Clerk accepts the token. */
-  readonly verify: (params: VerifyParams, options?: CallOptions) => Effect.Effect<Domain.Client, ClientsError>
+export interface Service extends Operations {
   /**
    * Every client, page by page, as a `Stream`. Uses the deprecated list endpoint.
    *
@@ -245,7 +281,7 @@ export interface RateLimit {
  * @category Constructors
  */
 export const make = Effect.fnUntraced(function*(options: Options) {
-  const transport = yield* Transport.make(options, yield* HttpClient.HttpClient)
+  const settings = yield* Settings.make(options, yield* HttpClient.HttpClient)
   const warnDeprecated = options.deprecationWarning === false ? Effect.void : yield* Effect.once(
     Effect.logWarning(
       "effect-clerk: GET /v1/clients is deprecated by Clerk and may be removed; this warning is logged once per layer " +
@@ -255,24 +291,21 @@ export const make = Effect.fnUntraced(function*(options: Options) {
 
   /** Bad input fails here, naming the request it would have been, and nothing is sent. */
   const rejected = (operation: string, method: string, path: string, description: string) =>
-    new SDKError({ operation, method, path: transport.basePath + path, reason: "InvalidRequest", description })
+    new SDKError({ operation, method, path: settings.basePath + path, reason: "InvalidRequest", description })
 
-  /** One operation, read from its declaration: check and encode the input, then the pipeline. */
-  const operation = <I, A>(endpoint: Endpoint<I, A>) =>
+  /** One method, read from the endpoint table: check and encode the input, then the pipeline. */
+  const method = <I, A>({ decode, endpoint }: Operation<I, A>) =>
     Effect.fn(endpoint.operation)(function*(input: I, callOptions?: CallOptions) {
       const encoded = endpoint.encode(input)
-      if (Either.isLeft(encoded)) {
-        return yield* rejected(endpoint.operation, endpoint.method, endpoint.path, encoded.left)
-      }
+      if (!encoded.ok) return yield* rejected(endpoint.operation, endpoint.method, endpoint.path, encoded.error)
       if (endpoint.attributes !== undefined) yield* Effect.annotateCurrentSpan(endpoint.attributes(input))
       if (endpoint.deprecated) yield* warnDeprecated
-      return yield* execute(transport, endpoint, encoded.right, callOptions)
+      return yield* execute(settings, { endpoint, decode }, encoded.value, callOptions)
     })
 
-  const listPage = operation(Endpoints.list)
-  const list = (params: ListParams = {}, callOptions?: CallOptions) => listPage(params, callOptions)
-  const get = operation(Endpoints.get)
-  const verify = operation(Endpoints.verify)
+  const list = method({ endpoint: Endpoints.list, decode: decoders.ClientList })
+  const get = method({ endpoint: Endpoints.get, decode: decoders.Client })
+  const verify = method({ endpoint: Endpoints.verify, decode: decoders.Client })
 
   /**
    * The first page comes alone (it says how many clients there are); after it every page's offset is known, so
@@ -282,10 +315,10 @@ export const make = Effect.fnUntraced(function*(options: Options) {
    */
   const stream = (params: StreamParams = {}, callOptions?: CallOptions): Stream.Stream<Domain.Client, ClientsError> => {
     const plan = Input.streamPlan(params)
-    if (Either.isLeft(plan)) {
-      return Stream.fail(rejected("Clients.stream", Endpoints.list.method, Endpoints.list.path, plan.left))
+    if (!plan.ok) {
+      return Stream.fail(rejected("Clients.stream", Endpoints.list.method, Endpoints.list.path, plan.error))
     }
-    const { pageSize, offset: start, prefetch } = plan.right
+    const { pageSize, offset: start, prefetch } = plan.value
     const page = (offset: number) => Effect.map(list({ limit: pageSize, offset }, callOptions), (p) => p.data)
     const isLast = (data: ReadonlyArray<Domain.Client>) => data.length < pageSize
     const pages = Stream.flatMap(Stream.fromEffect(list({ limit: pageSize, offset: start }, callOptions)), (first) => {
@@ -328,7 +361,11 @@ export const make = Effect.fnUntraced(function*(options: Options) {
   return Clients.of({ list, get, verify, stream })
 })
 
-type Endpoint<I, A> = Endpoints.Endpoint<I, A>
+/** Compiled once from the schemas (see internal/fastDecode.ts): Schema's result and errors, at a fraction of the cost. */
+const decoders: { readonly [R in Endpoints.ResponseSchema]: Operation<never, Responses[R]>["decode"] } = {
+  Client: decoder(Domain.Client),
+  ClientList: decoder(Domain.ClientList)
+}
 
 /**
  * A layer for the `Clients` service. It still needs an `HttpClient`: you pick the transport
@@ -357,13 +394,16 @@ export const layer = (options: Options): Layer.Layer<Clients, ConfigError.Config
  * @category Models
  */
 export interface ConfigOptions {
-  /** Default `Config.redacted("CLERK_SECRET_KEY")`. */
+  /** Default `CLERK_SECRET_KEY`, read as `Redacted`; unset or blank fails the layer with a `ConfigError`. */
   readonly secretKey?: Config.Config<Redacted.Redacted<string>>
-  /** Default `CLERK_API_URL`, else `https://api.clerk.com/v1`. */
+  /** Default `CLERK_API_URL`, else (also when blank) `https://api.clerk.com/v1`. */
   readonly apiUrl?: Config.Config<string>
-  /** Default `CLERK_API_VERSION`, else `2026-05-12`. */
+  /** Default `CLERK_API_VERSION`, else (also when blank) `2026-05-12`. */
   readonly apiVersion?: Config.Config<string>
-  /** Default `CLERK_TIMEOUT` (e.g. `5 seconds`), else 10 seconds. */
+  /**
+   * Default `CLERK_TIMEOUT`, else 10 seconds. The variable is milliseconds (`5000`), a number and a unit (`5 seconds`,
+   * `500 millis`, `2 minutes`), or `infinity`.
+   */
   readonly timeout?: Config.Config<Duration.Duration>
   readonly retry?: RetryPolicy.RetryPolicy | false
   readonly deadline?: Duration.DurationInput
@@ -376,7 +416,8 @@ export interface ConfigOptions {
 
 /**
  * The `Clients` layer from configuration: `CLERK_SECRET_KEY` (read as `Redacted`), `CLERK_API_URL`,
- * `CLERK_API_VERSION` and `CLERK_TIMEOUT` by default. A missing key fails the layer with a `ConfigError`.
+ * `CLERK_API_VERSION` and `CLERK_TIMEOUT` by default (see {@link ConfigOptions} for their forms). A missing key or a
+ * value in the wrong form fails the layer with a `ConfigError` that names the variable and the form expected.
  *
  * @example
  * ```ts
@@ -395,11 +436,11 @@ export const layerConfig = (
     Clients,
     Effect.gen(function*() {
       const settings = yield* Config.all({
-        secretKey: options.secretKey ?? Config.redacted("CLERK_SECRET_KEY"),
-        apiUrl: options.apiUrl ?? Config.string("CLERK_API_URL").pipe(Config.withDefault(defaultApiUrl)),
-        apiVersion: options.apiVersion ??
-          Config.string("CLERK_API_VERSION").pipe(Config.withDefault(defaultApiVersion)),
-        timeout: options.timeout ?? Config.duration("CLERK_TIMEOUT").pipe(Config.withDefault(Transport.defaultTimeout))
+        secretKey: options.secretKey ?? EnvConfig.secretKey(),
+        apiUrl: options.apiUrl ?? EnvConfig.string(EnvConfig.names.apiUrl, defaultApiUrl),
+        apiVersion: options.apiVersion ?? EnvConfig.string(EnvConfig.names.apiVersion, defaultApiVersion),
+        timeout: options.timeout ??
+          EnvConfig.duration(EnvConfig.names.timeout, Duration.millis(CoreOptions.defaultTimeoutMillis))
       })
       return yield* make({
         ...settings,

@@ -7,11 +7,15 @@
  *
  * - asks for compressed bodies (`Accept-Encoding: gzip, br, deflate`, unless the request sets its own) and
  *   decompresses them with `node:zlib`;
- * - reads a body up to a byte limit itself, on every framing and encoding, so effect-clerk's `maxResponseBytes`
- *   holds against the decompressed size (a gzip bomb stops at the limit, and so does the memory it takes);
- * - enforces the attempt's time limit that the `Clients` pipeline offers it (a timer that aborts the request), so
- *   the pipeline forks no fiber per attempt;
+ * - implements `Clients`' {@link Exchange.Exchange} contract itself ({@link exchange}; {@link layer} provides it):
+ *   the attempt's time limit is one timer that aborts the request, headers and body alike, and the body is read up
+ *   to the byte limit on every framing and encoding, counted after decompression (a gzip bomb stops at the limit, and
+ *   so does the memory it takes), so the pipeline forks no fiber per attempt and runs no `Stream` per body;
  * - never follows redirects and sends no trace-propagation headers.
+ *
+ * Its timer is a real one (the exchange runs outside any Effect clock): under `TestClock`, an attempt on this
+ * transport times out in real time. Tests of timeouts on virtual time use a platform `HttpClient`, which `Clients`
+ * adapts with a timeout on the Effect clock.
  *
  * Import it from `effect-clerk/UndiciHttpClient`. It uses the `undici` package, a dependency of effect-clerk. Under
  * Bun, `undici` is a stub without `Agent.request`: {@link isSupported} is false there and the layers fail with a
@@ -40,13 +44,15 @@ import * as Effect from "effect/Effect"
 import * as Inspectable from "effect/Inspectable"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
-import * as Predicate from "effect/Predicate"
 import * as Stream from "effect/Stream"
 import { pipeline, type Readable } from "node:stream"
-import * as Zlib from "node:zlib"
 import { Agent, type Dispatcher } from "undici"
-import { AttemptTimeout, type AttemptTimeoutOffer, type BodyText, BoundedBody } from "./internal/attempt.js"
-import { collectNode } from "./internal/body.js"
+import { type BodyText, collectNode, isUndecodable } from "./core/body.js"
+import { acceptEncoding, type Encoding, encodingOf, inflate } from "./core/inflate.js"
+import type { Reply } from "./core/reply.js"
+import { describeCause } from "./core/reply.js"
+import { startTimer } from "./core/timer.js"
+import * as Exchange from "./Exchange.js"
 
 /**
  * The undici dispatcher requests go through (connection pool, keep-alive, TLS settings).
@@ -69,7 +75,8 @@ export class UndiciDispatcher extends Context.Tag("effect-clerk/UndiciHttpClient
 >() {}
 
 /**
- * Builds the client over a dispatcher.
+ * Builds the client over a dispatcher: a plain `HttpClient`, for `transformClient` hooks and any other use. `Clients`
+ * gets more from {@link exchange} over the same dispatcher.
  *
  * @example
  * ```ts
@@ -86,16 +93,112 @@ export const make = (dispatcher: Dispatcher): HttpClient.HttpClient =>
       Effect.flatMap(
         requestEffect,
         (request) =>
-          Effect.withFiberRuntime((fiber) =>
-            send(
-              dispatcher,
-              request,
-              Context.getOption(fiber.currentContext, AttemptTimeout).pipe(Option.getOrUndefined)
-            )
-          )
+          Effect.async<HttpClientResponse.HttpClientResponse, HttpClientError.HttpClientError>((resume) => {
+            const controller = new AbortController()
+            const sent = dispatch(dispatcher, request, controller.signal, (error, data) => {
+              resume(
+                data === undefined
+                  ? Effect.fail(new HttpClientError.RequestError({ request, reason: "Transport", cause: error }))
+                  : Effect.succeed(new UndiciResponse(request, data))
+              )
+            })
+            if (!sent) {
+              resume(
+                Effect.fail(
+                  new HttpClientError.RequestError({
+                    request,
+                    reason: "Encode",
+                    description: "unsupported request body"
+                  })
+                )
+              )
+            }
+            return Effect.sync(() => controller.abort())
+          })
       ),
     Effect.succeed
   )
+
+/**
+ * `Clients`' exchange over a dispatcher: one attempt, its time limit a timer that aborts the request (headers and
+ * body alike), its body read up to the byte limit and decompressed in one bounded call.
+ *
+ * @example
+ * ```ts
+ * import { Layer } from "effect"
+ * import { Agent } from "undici"
+ * import { Exchange } from "effect-clerk"
+ * import * as UndiciHttpClient from "effect-clerk/UndiciHttpClient"
+ * const own = Layer.succeed(Exchange.Exchange, UndiciHttpClient.exchange(new Agent()))
+ * ```
+ * @since 0.3.0
+ * @category Constructors
+ */
+export const exchange = (dispatcher: Dispatcher): Exchange.Service => ({
+  exchange: (request, limits) =>
+    Effect.async<Reply, Exchange.ExchangeError>((resume) => {
+      const controller = new AbortController()
+      let settled = false
+      let responseBody: Readable | undefined
+      const settle = (outcome: Effect.Effect<Reply, Exchange.ExchangeError>) => {
+        if (settled) return
+        settled = true
+        cancelTimer()
+        resume(outcome)
+      }
+      const abort = () => {
+        controller.abort()
+        responseBody?.destroy()
+      }
+      const cancelTimer = startTimer(limits.timeoutMillis, () => {
+        settle(
+          Effect.fail(new Exchange.ExchangeError({ reason: "Timeout", description: "the attempt's time limit passed" }))
+        )
+        abort()
+      })
+      const sent = dispatch(dispatcher, request, controller.signal, (error, data) => {
+        if (data === undefined) {
+          const cause = error === null ? {} : { cause: error }
+          return settle(
+            Effect.fail(
+              new Exchange.ExchangeError({
+                reason: "Transport",
+                description: describeCause(error) ?? "no response",
+                ...cause
+              })
+            )
+          )
+        }
+        responseBody = data.body
+        const headers = flatHeaders(data.headers)
+        const status = data.statusCode
+        readBody(data.body, headers["content-encoding"], Exchange.limitFor(status, limits), (cause, body) => {
+          settle(
+            body === undefined
+              ? Effect.fail(
+                new Exchange.ExchangeError({
+                  reason: isUndecodable(cause) ? "Undecodable" : "Transport",
+                  status,
+                  description: `response body could not be read: ${describeCause(cause) ?? String(cause)}`,
+                  cause
+                })
+              )
+              : Effect.succeed({ status, headers, body })
+          )
+        })
+      })
+      if (!sent) {
+        settle(
+          Effect.fail(new Exchange.ExchangeError({ reason: "InvalidRequest", description: "unsupported request body" }))
+        )
+      }
+      return Effect.sync(() => {
+        settled = true
+        cancelTimer()
+        abort()
+      })
+    })
+})
 
 /** Under Bun, `import "undici"` is Bun's stub, whose `Agent` cannot send requests. */
 const usable = typeof Agent === "function" && typeof Agent.prototype.request === "function"
@@ -114,55 +217,34 @@ const usable = typeof Agent === "function" && typeof Agent.prototype.request ===
  */
 export const isSupported: boolean = usable
 
-const acceptEncoding = "gzip, br, deflate"
-
-const send = (
+/**
+ * Sends `request` through undici's callback API; `false` when its body is not one a Clerk client sends. Undici's own
+ * header and body timeouts are off: the caller's limit is the only one (`Infinity` means none).
+ */
+const dispatch = (
   dispatcher: Dispatcher,
   request: HttpClientRequest.HttpClientRequest,
-  timeout: AttemptTimeoutOffer | undefined
-): Effect.Effect<HttpClientResponse.HttpClientResponse, HttpClientError.HttpClientError> =>
-  Effect.async<HttpClientResponse.HttpClientResponse, HttpClientError.HttpClientError>((resume) => {
-    const controller = new AbortController()
-    const body = requestBody(request)
-    if (body === undefined) {
-      resume(
-        Effect.fail(
-          new HttpClientError.RequestError({ request, reason: "Encode", description: "unsupported request body" })
-        )
-      )
-      return
-    }
-    // The attempt's time limit, offered by the Clients pipeline: this transport enforces it, headers and body alike.
-    timeout?.claim()
-    const deadline = timeout === undefined ? undefined : setTimeout(() => {
-      timeout.expire()
-      controller.abort()
-    }, timeout.millis)
-    // A response whose body is never read must not keep the process alive until the timer fires.
-    deadline?.unref()
-    const query = UrlParams.toString(request.urlParams)
-    const headers = request.headers["accept-encoding"] === undefined
-      ? { ...request.headers, "accept-encoding": acceptEncoding }
-      : request.headers
-    dispatcher.request({
-      origin: originOf(request.url),
-      path: pathOf(request.url) + (query === "" ? "" : `?${query}`),
-      method: request.method,
-      headers,
-      body: body.content,
-      signal: controller.signal
-    }).then(
-      (data) => resume(Effect.succeed(new UndiciResponse(request, data, deadline))),
-      (cause: unknown) => {
-        clearTimeout(deadline)
-        resume(Effect.fail(new HttpClientError.RequestError({ request, reason: "Transport", cause })))
-      }
-    )
-    return Effect.sync(() => {
-      clearTimeout(deadline)
-      controller.abort()
-    })
-  })
+  signal: AbortSignal,
+  callback: (error: Error | null, data: Dispatcher.ResponseData | undefined) => void
+): boolean => {
+  const body = requestBody(request)
+  if (body === undefined) return false
+  const query = UrlParams.toString(request.urlParams)
+  const headers = request.headers["accept-encoding"] === undefined
+    ? { ...request.headers, "accept-encoding": acceptEncoding }
+    : request.headers
+  dispatcher.request({
+    origin: originOf(request.url),
+    path: pathOf(request.url) + (query === "" ? "" : `?${query}`),
+    method: request.method,
+    headers,
+    body: body.content,
+    signal,
+    headersTimeout: 0,
+    bodyTimeout: 0
+  }, (error, data) => callback(error, error === null ? data : undefined))
+  return true
+}
 
 // Splitting the URL by hand avoids a WHATWG URL parse per request; the platform guarantees an absolute URL here.
 const originOf = (url: string): string => {
@@ -192,64 +274,43 @@ const requestBody = (
   }
 }
 
-/** An encoding this transport cannot decode: the body's fault, reported as such (`ERR_CONTENT_ENCODING`). */
-class UnsupportedEncoding extends Error {
-  readonly code = "ERR_CONTENT_ENCODING"
-  constructor(encoding: string) {
-    super(`unsupported Content-Encoding: ${JSON.stringify(encoding)}`)
+const flatHeaders = (headers: Dispatcher.ResponseData["headers"]): Record<string, string> => {
+  const flat: Record<string, string> = {}
+  for (const [name, value] of Object.entries(headers)) {
+    if (value !== undefined) flat[name] = Array.isArray(value) ? value.join(", ") : value
   }
-}
-
-/** The encodings this transport asks for, each as one bounded call (bodies) and as a stream (`response.stream`). */
-interface Encoding {
-  readonly inflate: (bytes: Uint8Array, options: Zlib.ZlibOptions & Zlib.BrotliOptions) => Buffer
-  readonly stream: () => Zlib.Gunzip | Zlib.BrotliDecompress | Zlib.Inflate
-}
-
-const gzip: Encoding = { inflate: Zlib.gunzipSync, stream: Zlib.createGunzip }
-const encodings: Record<string, Encoding> = {
-  gzip,
-  "x-gzip": gzip,
-  deflate: { inflate: Zlib.inflateSync, stream: Zlib.createInflate },
-  br: { inflate: Zlib.brotliDecompressSync, stream: Zlib.createBrotliDecompress }
-}
-
-/** A `Content-Encoding` header's decoder: `undefined` for none; an unknown encoding throws `UnsupportedEncoding`. */
-const encodingOf = (header: string | undefined): Encoding | undefined => {
-  const name = header?.trim().toLowerCase() ?? ""
-  if (name === "" || name === "identity") return undefined
-  const encoding = encodings[name]
-  if (encoding === undefined) throw new UnsupportedEncoding(header ?? "")
-  return encoding
+  return flat
 }
 
 /**
- * Reads `source` into a string of at most `limit` bytes: a longer body is cut there and `truncated`, and nothing past
- * the limit is buffered. A compressed body is read (at most `limit` compressed bytes) and then decompressed in one call
- * that stops at `limit` bytes of output, so a gzip bomb costs at most `limit` of memory. One synchronous call costs a
- * third of the CPU of node:zlib's streams on a list page (measured in bench/README.md), which is why the body is not
- * inflated chunk by chunk.
+ * Reads `source` into a string of at most `limit` bytes, decompressed: a longer body is cut there and `truncated`,
+ * and nothing past the limit is buffered (the compressed bytes are read up to the limit, then inflated in one call
+ * that stops at `limit` bytes of output).
  */
-const readBounded = async (source: Readable, header: string | undefined, limit: number): Promise<BodyText> => {
+const readBody = (
+  source: Readable,
+  header: string | undefined,
+  limit: number,
+  done: (error: unknown, body: BodyText | undefined) => void
+): void => {
   let encoding: Encoding | undefined
   try {
     encoding = encodingOf(header)
   } catch (error) {
     source.on("error", () => {})
     source.destroy()
-    throw error
+    return done(error, undefined)
   }
-  const collected = await collectNode(source, limit)
-  if (encoding === undefined) return collected.result()
-  if (collected.truncated) return { text: "", truncated: true }
-  try {
-    return { text: encoding.inflate(collected.bytes(), { maxOutputLength: limit }).toString("utf8"), truncated: false }
-  } catch (error) {
-    if (Predicate.hasProperty(error, "code") && error.code === "ERR_BUFFER_TOO_LARGE") {
-      return { text: "", truncated: true }
+  collectNode(source, limit, undefined, (error, collected) => {
+    if (collected === undefined) return done(error, undefined)
+    let body: BodyText
+    try {
+      body = inflate(collected, encoding, limit)
+    } catch (inflateError) {
+      return done(inflateError, undefined)
     }
-    throw error
-  }
+    done(undefined, body)
+  })
 }
 
 /** The platform's response interface over undici's response data; the body is read (and decompressed) once. */
@@ -257,27 +318,16 @@ class UndiciResponse extends Inspectable.Class implements HttpClientResponse.Htt
   readonly [HttpClientResponse.TypeId]: HttpClientResponse.TypeId = HttpClientResponse.TypeId
   readonly [HttpIncomingMessage.TypeId]: HttpIncomingMessage.TypeId = HttpIncomingMessage.TypeId
   readonly status: number
-  private cachedHeaders: Headers.Headers | undefined
-  private read: Promise<BodyText> | undefined
+  readonly headers: Headers.Headers
+  private read: Effect.Effect<string, HttpClientError.ResponseError> | undefined
 
   constructor(
     readonly request: HttpClientRequest.HttpClientRequest,
-    private readonly source: Dispatcher.ResponseData,
-    private readonly deadline: ReturnType<typeof setTimeout> | undefined
+    private readonly source: Dispatcher.ResponseData
   ) {
     super()
     this.status = source.statusCode
-  }
-
-  get headers(): Headers.Headers {
-    if (this.cachedHeaders === undefined) {
-      const flat: Record<string, string> = {}
-      for (const [name, value] of Object.entries(this.source.headers)) {
-        if (value !== undefined) flat[name] = Array.isArray(value) ? value.join(", ") : value
-      }
-      this.cachedHeaders = Headers.unsafeFromRecord(flat)
-    }
-    return this.cachedHeaders
+    this.headers = Headers.unsafeFromRecord(flatHeaders(source.headers))
   }
 
   get cookies(): Cookies.Cookies {
@@ -293,35 +343,18 @@ class UndiciResponse extends Inspectable.Class implements HttpClientResponse.Htt
     return new HttpClientError.ResponseError({ request: this.request, response: this, reason: "Decode", cause })
   }
 
-  private get encoding(): string | undefined {
-    const value = this.source.headers["content-encoding"]
-    return Array.isArray(value) ? value.join(", ") : value
-  }
-
-  /** The body, decompressed, read at most once; later readers share the first read (and its limit). */
-  [BoundedBody](limit: number): Effect.Effect<BodyText, HttpClientError.ResponseError> {
-    return Effect.async((resume) => {
-      if (this.read === undefined) {
-        const encoding = this.encoding
-        const declared = Number(this.source.headers["content-length"])
-        // An unencoded body of known length within the limit: undici's own reader, the fastest.
-        this.read =
-          (encoding === undefined || encoding === "identity") && Number.isFinite(declared) && declared <= limit
-            ? this.source.body.text().then((text) => ({ text, truncated: false }))
-            : readBounded(this.source.body, encoding, limit)
-        // The attempt's timer covers the body too; it is done once the body is.
-        const done = () => clearTimeout(this.deadline)
-        this.read.then(done, done)
-      }
-      this.read.then(
-        (body) => resume(Effect.succeed(body)),
-        (cause: unknown) => resume(Effect.fail(this.fail(cause)))
-      )
-    })
-  }
-
+  /** The whole body, decompressed, read once (later reads get the same text); interrupting the read frees the socket. */
   get text(): Effect.Effect<string, HttpClientError.ResponseError> {
-    return Effect.map(this[BoundedBody](Number.MAX_SAFE_INTEGER), (body) => body.text)
+    return Effect.suspend(() => {
+      if (this.read !== undefined) return this.read
+      return Effect.async<string, HttpClientError.ResponseError>((resume) => {
+        readBody(this.source.body, this.headers["content-encoding"], Number.MAX_SAFE_INTEGER, (error, body) => {
+          this.read = body === undefined ? Effect.fail(this.fail(error)) : Effect.succeed(body.text)
+          resume(this.read)
+        })
+        return Effect.sync(() => this.source.body.destroy())
+      })
+    })
   }
 
   get json(): Effect.Effect<unknown, HttpClientError.ResponseError> {
@@ -352,18 +385,13 @@ class UndiciResponse extends Inspectable.Class implements HttpClientResponse.Htt
     return Stream.suspend(() => {
       let encoding: Encoding | undefined
       try {
-        encoding = encodingOf(this.encoding)
+        encoding = encodingOf(this.headers["content-encoding"])
       } catch (cause) {
         return Stream.fail(this.fail(cause))
       }
       const decoded: Readable = encoding === undefined ? body : pipeline(body, encoding.stream(), () => {})
       return Stream.fromAsyncIterable<Uint8Array, HttpClientError.ResponseError>(decoded, (cause) => this.fail(cause))
-    }).pipe(
-      Stream.ensuring(Effect.sync(() => {
-        clearTimeout(this.deadline)
-        body.destroy()
-      }))
-    )
+    }).pipe(Stream.ensuring(Effect.sync(() => body.destroy())))
   }
 
   toJSON(): unknown {
@@ -386,19 +414,25 @@ class UndiciResponse extends Inspectable.Class implements HttpClientResponse.Htt
  * @since 0.1.0
  * @category Layers
  */
-export const layerWithoutDispatcher: Layer.Layer<HttpClient.HttpClient, never, UndiciDispatcher> = Layer.effectContext(
+export const layerWithoutDispatcher: Layer.Layer<
+  HttpClient.HttpClient | Exchange.Exchange,
+  never,
+  UndiciDispatcher
+> = Layer.effectContext(
   Effect.map(UndiciDispatcher, (dispatcher) => {
     if (!usable) {
       throw new Error(
         "effect-clerk/UndiciHttpClient: this runtime's undici cannot send requests (Bun's is a stub); use FetchHttpClient.layer"
       )
     }
-    return Context.make(HttpClient.HttpClient, make(dispatcher))
+    return Context.make(HttpClient.HttpClient, make(dispatcher)).pipe(
+      Context.add(Exchange.Exchange, exchange(dispatcher))
+    )
   })
 )
 
 /**
- * The client over its own keep-alive `Agent`, closed when the layer is released.
+ * The client and its {@link exchange} over their own keep-alive `Agent`, closed when the layer is released.
  *
  * @example
  * ```ts
@@ -411,7 +445,7 @@ export const layerWithoutDispatcher: Layer.Layer<HttpClient.HttpClient, never, U
  * @since 0.1.0
  * @category Layers
  */
-export const layer: Layer.Layer<HttpClient.HttpClient> = layerWithoutDispatcher.pipe(
+export const layer: Layer.Layer<HttpClient.HttpClient | Exchange.Exchange> = layerWithoutDispatcher.pipe(
   Layer.provide(Layer.scoped(
     UndiciDispatcher,
     Effect.acquireRelease(

@@ -40,6 +40,13 @@ export * as ClerkMetrics from "./ClerkMetrics.js"
 export * as RetryPolicy from "./RetryPolicy.js"
 
 /**
+ * The contract between the `Clients` pipeline and a transport: one attempt, its limits as arguments.
+ *
+ * @since 0.3.0
+ */
+export * as Exchange from "./Exchange.js"
+
+/**
  * A local Clerk-compatible Clients server, for development and tests.
  *
  * @since 0.1.0

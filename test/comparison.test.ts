@@ -4,7 +4,7 @@
  */
 import { createClerkClient } from "@clerk/backend"
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Fiber, TestClock } from "effect"
+import { Duration, Effect, Fiber, TestClock } from "effect"
 import * as Fixtures from "./support/fixtures.js"
 import * as TestServer from "./support/TestServer.js"
 
@@ -52,13 +52,17 @@ describe("effect-clerk vs @clerk/backend, same server", () => {
   it.scoped("Retry-After as an HTTP-date: @clerk/backend loses it; effect-clerk reads it", () =>
     Effect.gen(function*() {
       const { server, clients } = yield* TestServer.setup({ retry: false })
-      const date = new Date(Date.now() + 30_000).toUTCString()
+      const now = Date.now()
+      const date = new Date(now + 30_000).toUTCString()
       server.reply(TestServer.json(429, Fixtures.clerkErrors(429, "too_many_requests"), { "retry-after": date }))
       const theirs = yield* settle(official(server).clients.getClient("c1"))
       expect(theirs.ok === false && theirs.error).toMatchObject({ status: 429, retryAfter: undefined })
-      yield* TestClock.setTime(Date.now())
+      yield* TestClock.setTime(now)
       const ours = yield* Effect.flip(clients.get("c1"))
-      expect(ours.retryAfter).toBeDefined()
+      // An HTTP-date has whole seconds: the wait is what is left of the 30 s once the milliseconds are dropped.
+      const waitMillis = ours.retryAfter === undefined ? undefined : Duration.toMillis(ours.retryAfter)
+      expect(waitMillis).toBeGreaterThan(29_000)
+      expect(waitMillis).toBeLessThanOrEqual(30_000)
     }))
 
   it.scoped("a 200 with `application/json; charset=utf-8`: @clerk/backend returns a string; effect-clerk a Client", () =>

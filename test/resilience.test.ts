@@ -2,6 +2,7 @@
  * Fault-injection suite: a real loopback server misbehaves on purpose; each scenario asserts the exact typed outcome
  * and how many requests the server received. Timing runs on TestClock.
  */
+import { HttpClient, type HttpClientError } from "@effect/platform"
 import { NodeHttpClient } from "@effect/platform-node"
 import { assert, describe, expect, it } from "@effect/vitest"
 import { Context, Duration, Effect, Fiber, Layer, Logger, LogLevel, Redacted, TestClock } from "effect"
@@ -321,7 +322,7 @@ describe("transport failures and timeouts", () => {
     }))
 })
 
-describe("on the live clock (the one-fork timeout path)", () => {
+describe("on the live clock, through a platform HttpClient (timed on the Effect clock)", () => {
   it.scopedLive("20L. a stalled attempt times out in real time, the socket is closed, and a retry succeeds", () =>
     Effect.gen(function*() {
       const { server, clients } = yield* setup({
@@ -362,7 +363,7 @@ describe("on the live clock (the one-fork timeout path)", () => {
       server.reply(stall)
       const fiber = yield* Effect.fork(clients.get("client_ok"))
       yield* server.awaitRequests(1)
-      // The attempt runs in a child fiber (the live-clock timeout forks one for this transport).
+      // The attempt runs in a child fiber: the adapter's timeout on the Effect clock races it against a sleep.
       const descendants = (
         f: Fiber.RuntimeFiber<unknown, unknown>
       ): Effect.Effect<Array<Fiber.RuntimeFiber<unknown, unknown>>> =>
@@ -380,7 +381,7 @@ describe("on the live clock (the one-fork timeout path)", () => {
     }))
 })
 
-describe("timeouts enforced by effect-clerk's own UndiciHttpClient (no fork on the live clock)", () => {
+describe("timeouts enforced by effect-clerk's own UndiciHttpClient exchange (one real timer, no fork)", () => {
   const undiciClients = (
     server: TestServer.TestServer,
     options: Partial<Clients.Options>,
@@ -428,28 +429,57 @@ describe("timeouts enforced by effect-clerk's own UndiciHttpClient (no fork on t
       expect(server.received).toHaveLength(3)
     }))
 
-  it.scopedLive("a transport that overrides ours is not trusted with timeouts: they still fire", () =>
+  it.scoped("its timer is real: under TestClock a stalled attempt still times out, in real time", () =>
     Effect.gen(function*() {
       const server = yield* TestServer.make
-      const overridden = Layer.provideMerge(NodeHttpClient.layerUndici, UndiciHttpClient.layer)
-      const clients = yield* undiciClients(server, { timeout: "100 millis", retry: false }, overridden)
+      const clients = yield* undiciClients(server, { timeout: "150 millis", retry: false })
       server.reply(stall)
+      const started = Date.now()
       const error = yield* Effect.flip(clients.get("client_ok"))
       expect(error._tag === "SDKError" && error.reason).toBe("Timeout")
+      expect(Date.now() - started).toBeGreaterThanOrEqual(140)
+      expect(Array.from(yield* TestClock.sleeps())).toEqual([])
     }))
+})
 
-  it.scoped("on TestClock the transport's timer is not used: virtual time drives the timeout", () =>
-    Effect.gen(function*() {
-      const server = yield* TestServer.make
-      const clients = yield* undiciClients(server, { timeout: "5 seconds", retry: false })
-      server.reply(stall)
-      const fiber = yield* Effect.fork(Effect.flip(clients.get("client_ok")))
-      yield* server.awaitRequests(1)
-      yield* TestServer.awaitSleeps(1)
-      yield* TestClock.adjust("5 seconds")
-      const error = yield* Fiber.join(fiber)
-      expect(error._tag === "SDKError" && error.reason).toBe("Timeout")
-    }))
+describe("a transformClient that sends some requests through another transport", () => {
+  // One route goes through NodeHttpClient.layerUndici, the rest through UndiciHttpClient's HttpClient: every request
+  // goes through the adapter (a transformClient must see every request), so every route has its time limit, in any
+  // order of first use.
+  const routed = (other: HttpClient.HttpClient): Partial<Clients.Options> => ({
+    timeout: "300 millis",
+    retry: false,
+    transformClient: (own) =>
+      HttpClient.makeWith<never, never, HttpClientError.HttpClientError, never>(
+        (request) => Effect.flatMap(request, (r) => (r.url.includes("client_elsewhere") ? other : own).execute(r)),
+        Effect.succeed
+      )
+  })
+  for (const order of [["client_ok", "client_elsewhere"], ["client_elsewhere", "client_ok"]] as const) {
+    it.scopedLive(`a stall on either route times out, whichever route is used first (${order.join(", then ")})`, () =>
+      Effect.gen(function*() {
+        const server = yield* TestServer.make
+        const other = Context.get(yield* Layer.build(NodeHttpClient.layerUndici), HttpClient.HttpClient)
+        const clients = Context.get(
+          yield* Layer.build(
+            Clients.layer({ secretKey: Redacted.make(TestServer.secret), apiUrl: server.apiUrl, ...routed(other) })
+              .pipe(Layer.provide(UndiciHttpClient.layer), Layer.orDie)
+          ),
+          Clients.Clients
+        )
+        server.reply(ok)
+        expect((yield* clients.get(order[0])).id).toBe("client_ok")
+        server.reply(stall)
+        const started = Date.now()
+        const error = yield* Effect.flip(clients.get(order[1]))
+        expect(error._tag === "SDKError" && [error.reason, error.description]).toEqual([
+          "Timeout",
+          "attempt exceeded 300ms"
+        ])
+        expect(Date.now() - started).toBeLessThan(2_000)
+        yield* TestServer.eventually(() => server.aborted.length === 1, "the stalled request's socket to close")
+      }))
+  }
 })
 
 describe("bodies that are not what the spec promises (never retried)", () => {

@@ -48,11 +48,21 @@ const concat = (chunks: ReadonlyArray<Uint8Array>, size: number): Uint8Array => 
   return bytes
 }
 
-/** A corrupt compressed stream or an encoding nobody can decode is the body's fault, not the connection's. */
+/**
+ * A corrupt compressed stream or an encoding nobody can decode is the body's fault, not the connection's. `fetch`
+ * reports it as a `TypeError: terminated` whose `cause` is zlib's error, so the chain of causes is read (a few deep).
+ */
 export const isUndecodable = (cause: unknown): boolean => {
-  const code = typeof cause === "object" && cause !== null && "code" in cause ? cause.code : undefined
-  return code === "Z_DATA_ERROR" || code === "Z_BUF_ERROR" || code === "ERR_BROTLI_DECOMPRESSION_FAILED" ||
-    code === "ERR_CONTENT_ENCODING"
+  let current = cause
+  for (let depth = 0; depth < 4 && typeof current === "object" && current !== null; depth++) {
+    const code = "code" in current ? current.code : undefined
+    if (
+      code === "Z_DATA_ERROR" || code === "Z_BUF_ERROR" || code === "ERR_BROTLI_DECOMPRESSION_FAILED" ||
+      code === "ERR_CONTENT_ENCODING"
+    ) return true
+    current = "cause" in current ? current.cause : undefined
+  }
+  return false
 }
 
 /**
@@ -114,47 +124,48 @@ export interface NodeReadable {
 }
 
 /**
- * A node stream's bytes up to `limit`; past it, or on abort, reading stops and the stream is destroyed (which frees
- * the socket).
+ * A node stream's bytes up to `limit`, handed to `done` once: past the limit, or on abort, reading stops and the
+ * stream is destroyed (which frees the socket). Callback-shaped, so a transport can read inside its own callback.
  */
-export const collectNode = (body: NodeReadable, limit: number, signal?: AbortSignal): Promise<Collector> =>
-  new Promise((resolve, reject) => {
-    const collector = new Collector(limit)
-    let settled = false
-    const release = () => {
-      // Undici reports a destroyed body as an abort, which nobody needs to hear.
-      body.on("error", () => {})
-      body.destroy()
-    }
-    const onAbort = () => {
-      if (settled) return
-      settled = true
-      release()
-      reject(new Aborted())
-    }
-    if (signal?.aborted === true) return onAbort()
-    signal?.addEventListener("abort", onAbort, { once: true })
-    const done = () => signal?.removeEventListener("abort", onAbort)
-    body.on("data", (chunk) => {
-      if (settled || collector.add(chunk)) return
-      settled = true
-      done()
-      resolve(collector)
-      release()
-    })
-    body.on("end", () => {
-      if (settled) return
-      settled = true
-      done()
-      resolve(collector)
-    })
-    body.on("error", (error) => {
-      if (settled) return
-      settled = true
-      done()
-      reject(error)
-    })
+export const collectNode = (
+  body: NodeReadable,
+  limit: number,
+  signal: AbortSignal | undefined,
+  done: (error: unknown, collector: Collector | undefined) => void
+): void => {
+  const collector = new Collector(limit)
+  let settled = false
+  const release = () => {
+    // Undici reports a destroyed body as an abort, which nobody needs to hear.
+    body.on("error", () => {})
+    body.destroy()
+  }
+  const settle = (error: unknown, result: Collector | undefined) => {
+    if (settled) return false
+    settled = true
+    signal?.removeEventListener("abort", onAbort)
+    done(error, result)
+    return true
+  }
+  const onAbort = () => {
+    if (settle(new Aborted(), undefined)) release()
+  }
+  if (signal?.aborted === true) return onAbort()
+  signal?.addEventListener("abort", onAbort, { once: true })
+  body.on("data", (chunk) => {
+    if (settled || collector.add(chunk)) return
+    settle(undefined, collector)
+    release()
   })
+  body.on("end", () => settle(undefined, collector))
+  body.on("error", (error) => settle(error, undefined))
+}
 
-export const readNode = async (body: NodeReadable, limit: number, signal?: AbortSignal): Promise<BodyText> =>
-  (await collectNode(body, limit, signal)).result()
+/** {@link collectNode} as a promise of the text. */
+export const readNode = (body: NodeReadable, limit: number, signal?: AbortSignal): Promise<BodyText> =>
+  new Promise((resolve, reject) =>
+    collectNode(body, limit, signal, (error, collector) => {
+      if (collector === undefined) reject(error)
+      else resolve(collector.result())
+    })
+  )

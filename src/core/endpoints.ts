@@ -19,7 +19,7 @@ export interface Encoded {
 /** The wire schemas a response can have (each face maps a name to its own `Schema`). */
 export type ResponseSchema = "Client" | "ClientList"
 
-export interface Endpoint<Name extends string, I> {
+export interface Endpoint<Name extends string, I, R extends ResponseSchema = ResponseSchema> {
   /** The service's method name, e.g. `get`. */
   readonly name: Name
   /** The span name, the metric tag and the `operation` of every error, e.g. `Clients.get`. */
@@ -31,12 +31,10 @@ export interface Endpoint<Name extends string, I> {
   readonly declaredStatuses: ReadonlySet<number>
   /** Clerk marks the operation deprecated: the service warns once per layer. */
   readonly deprecated: boolean
-  /** Whether the service method may be called without input. */
-  readonly inputOptional: boolean
   /** Checks the input and encodes it, or says what is wrong (nothing is sent then). */
   readonly encode: (input: I) => Check<Encoded>
   /** The wire schema of a successful response. */
-  readonly response: ResponseSchema
+  readonly response: R
   /** Span attributes describing the input. */
   readonly attributes?: (input: I) => Record<string, string>
 }
@@ -66,27 +64,25 @@ const getPath = "/clients/{client_id}"
 const verifyPath = "/clients/verify"
 
 /** `GET /v1/clients`. `paginated=true` is always sent: it is the only way to learn the total count. */
-export const list: Endpoint<"list", ListParams | undefined> = {
+export const list: Endpoint<"list", ListParams | undefined, "ClientList"> = {
   name: "list",
   operation: "Clients.list",
   method: "GET",
   path: listPath,
   declaredStatuses: statuses(400, 401, 410, 422),
   deprecated: true,
-  inputOptional: true,
   encode: (params) => map(Input.listQuery(params), (urlParams) => ({ path: listPath, urlParams })),
   response: "ClientList"
 }
 
 /** `GET /v1/clients/{client_id}`. */
-export const get: Endpoint<"get", string> = {
+export const get: Endpoint<"get", string, "Client"> = {
   name: "get",
   operation: "Clients.get",
   method: "GET",
   path: getPath,
   declaredStatuses: statuses(400, 401, 404),
   deprecated: false,
-  inputOptional: false,
   encode: (clientId) =>
     map(Input.pathSegment("clientId", clientId), (id) => ({ path: fill(getPath, { client_id: id }) })),
   response: "Client",
@@ -94,24 +90,38 @@ export const get: Endpoint<"get", string> = {
 }
 
 /** `POST /v1/clients/verify` with `{ token }`. */
-export const verify: Endpoint<"verify", VerifyParams> = {
+export const verify: Endpoint<"verify", VerifyParams, "Client"> = {
   name: "verify",
   operation: "Clients.verify",
   method: "POST",
   path: verifyPath,
   declaredStatuses: statuses(400, 401, 404),
   deprecated: false,
-  inputOptional: false,
   encode: (params) => map(Input.token(params), (token) => ({ path: verifyPath, body: { token } })),
   response: "Client"
 }
 
-/** The table. Order matters only where two templates could match one path: a literal segment comes first. */
-export const endpoints = { list, verify, get } as const
+/**
+ * The table: each entry is a method of the `Clients` service (and of the Promise API), named by its key. Order
+ * matters only where two templates could match one path: a literal segment comes first.
+ */
+export const endpoints = {
+  /**
+   * One page of clients, newest first, with the total count.
+   *
+   * @deprecated Clerk marks `GET /v1/clients` deprecated and may remove it. effect-clerk logs one warning per layer.
+   */
+  list,
+  /** The client a client token (JWT) belongs to, if Clerk accepts the token. */
+  verify,
+  /** The client with this id. */
+  get
+} as const
 
 export type Endpoints = typeof endpoints
 export type Name = keyof Endpoints
-export type InputOf<N extends Name> = Endpoints[N] extends Endpoint<N, infer I> ? I : never
+export type InputOf<N extends Name> = Endpoints[N] extends Endpoint<N, infer I, ResponseSchema> ? I : never
+export type ResponseOf<N extends Name> = Endpoints[N]["response"]
 
 /** Every endpoint, in matching order. */
 export const all: ReadonlyArray<Endpoints[Name]> = [list, verify, get]
@@ -131,7 +141,8 @@ export type Match =
   | { readonly _tag: "MethodNotAllowed"; readonly allowed: ReadonlyArray<string> }
   | { readonly _tag: "NotFound" }
 
-const segmentsOf = (path: string): ReadonlyArray<string> => path.split("/").filter((s) => s !== "")
+/** The segments after the leading `/`; an empty one (`/clients/`, `//clients`) is kept, so it matches no template. */
+const segmentsOf = (path: string): ReadonlyArray<string> => (path.startsWith("/") ? path.slice(1) : path).split("/")
 
 export const match = (method: string, path: string): Match => {
   const segments = segmentsOf(path)
@@ -157,6 +168,7 @@ const matchTemplate = (
     const segment = segments[i]!
     const placeholder = /^\{(\w+)\}$/.exec(part)
     if (placeholder !== null) {
+      if (segment === "") return undefined
       params[placeholder[1]!] = safeDecode(segment)
     } else if (part !== segment) {
       return undefined

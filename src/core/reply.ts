@@ -1,0 +1,116 @@
+/**
+ * What an HTTP reply means for one endpoint, before any Effect is involved: a body to decode, a Clerk error body, or
+ * a failure with a description. Both faces' pipelines read a reply here and only build their own error values.
+ */
+import type { BodyText } from "./body.js"
+import { carriesClerkErrors } from "./status.js"
+
+/** A reply as a transport hands it over: status, headers (lower-case names) and the body read within its limit. */
+export interface Reply {
+  readonly status: number
+  readonly headers: Readonly<Record<string, string>>
+  readonly body: BodyText
+}
+
+export type Meaning =
+  /** A 2xx JSON body, parsed: decode it with the endpoint's schema. */
+  | { readonly _tag: "Success"; readonly json: unknown }
+  /** A 2xx that cannot be the endpoint's result (too large, not JSON, invalid JSON): `SDKError` `Decode`. */
+  | { readonly _tag: "Undecodable"; readonly description: string }
+  /** A JSON body with a status that carries Clerk's error body: decode it as one, else it is {@link Meaning} `Status`. */
+  | { readonly _tag: "ClerkErrors"; readonly json: unknown }
+  /** Any other status: `SDKError` `StatusCode`. */
+  | { readonly _tag: "Status"; readonly description: string }
+
+export const isJson = (contentType: string | undefined): boolean => {
+  if (contentType === undefined) return false
+  const mediaType = contentType.split(";", 1)[0]?.trim().toLowerCase() ?? ""
+  return mediaType === "application/json" || (mediaType.startsWith("application/") && mediaType.endsWith("+json"))
+}
+
+/** `JSON.parse`, as a value: the parsed JSON, or the parser's message. */
+export const parseJson = (
+  text: string
+): { readonly ok: true; readonly json: unknown } | { readonly ok: false; readonly error: string } => {
+  try {
+    return { ok: true, json: JSON.parse(text) }
+  } catch (e) {
+    return { ok: false, error: e instanceof Error ? e.message : String(e) }
+  }
+}
+
+/** `maxBytes` is the limit the body was read under, for the message. */
+export const meaning = (declaredStatuses: ReadonlySet<number>, reply: Reply, maxBytes: number): Meaning => {
+  const { status, body } = reply
+  const contentType = reply.headers["content-type"]
+  const json = isJson(contentType)
+  if (status >= 200 && status < 300) {
+    if (body.truncated) {
+      return { _tag: "Undecodable", description: `response too large: the body exceeds the ${maxBytes}-byte limit` }
+    }
+    if (!json) {
+      return { _tag: "Undecodable", description: `expected application/json, got ${contentType ?? "no content type"}` }
+    }
+    const parsed = parseJson(body.text)
+    return parsed.ok
+      ? { _tag: "Success", json: parsed.json }
+      : { _tag: "Undecodable", description: `invalid JSON: ${parsed.error}` }
+  }
+  if (json && carriesClerkErrors(declaredStatuses, status)) {
+    const parsed = parseJson(body.text)
+    if (parsed.ok) return { _tag: "ClerkErrors", json: parsed.json }
+  }
+  return unexpectedStatus(status)
+}
+
+export const unexpectedStatus = (status: number): Extract<Meaning, { readonly _tag: "Status" }> => ({
+  _tag: "Status",
+  description: `unexpected status ${status}`
+})
+
+/** How much of a body an error keeps. */
+export const excerptLimit = 2048
+
+export const truncate = (text: string, max: number): string =>
+  text.length <= max ? text : `${text.slice(0, max)}… (${text.length - max} more chars)`
+
+/** A server that echoes our Authorization header must not get the key into an error message. */
+export const scrub = (text: string, secret: string): string =>
+  secret.length === 0 ? text : text.split(secret).join("<redacted>")
+
+/** Header names whose values never reach an error: the platform's defaults, plus proxy credentials. */
+export const redactedHeaderNames: ReadonlyArray<string> = [
+  "authorization",
+  "cookie",
+  "set-cookie",
+  "x-api-key",
+  "proxy-authorization"
+]
+
+/** The headers, with {@link redactedHeaderNames} replaced by `<redacted>`, as plain strings for errors. */
+export const redactHeaders = (headers: Readonly<Record<string, string>>): Record<string, string> => {
+  const out: Record<string, string> = {}
+  for (const [name, value] of Object.entries(headers)) {
+    out[name] = redactedHeaderNames.includes(name.toLowerCase()) ? "<redacted>" : value
+  }
+  return out
+}
+
+/** What an error keeps of a reply: status, content type, a scrubbed excerpt of the body and redacted headers. */
+export const replyDetails = (reply: Reply, secret: string) => {
+  const contentType = reply.headers["content-type"]
+  return {
+    status: reply.status,
+    ...(contentType === undefined ? {} : { contentType }),
+    body: scrub(truncate(reply.body.text, excerptLimit), secret),
+    headers: redactHeaders(reply.headers)
+  }
+}
+
+/** A socket-level error, said in one line: `message: inner message [CODE]`. */
+export const describeCause = (cause: unknown): string | undefined => {
+  if (!(cause instanceof Error)) return undefined
+  const inner = cause.cause instanceof Error ? `: ${cause.cause.message}` : ""
+  const code = "code" in cause && typeof cause.code === "string" ? ` [${cause.code}]` : ""
+  return `${cause.message}${inner}${code}`
+}

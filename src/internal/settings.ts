@@ -1,0 +1,152 @@
+/**
+ * What one `Clients` layer fixes once: the exchange its attempts go through, where requests go, how they
+ * authenticate, the defaults of every call, and the shared rate gate. Built from the layer's options, checked before
+ * any request is made.
+ *
+ * @internal
+ */
+import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
+import * as Headers from "@effect/platform/Headers"
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as ConfigError from "effect/ConfigError"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Predicate from "effect/Predicate"
+import * as Redacted from "effect/Redacted"
+import type * as Scope from "effect/Scope"
+import type { Options } from "../Clients.js"
+import type { Check } from "../core/check.js"
+import { show } from "../core/input.js"
+import * as CoreOptions from "../core/options.js"
+import * as Exchange from "../Exchange.js"
+import * as RetryPolicy from "../RetryPolicy.js"
+import { make as makePacer, type Pacer } from "./rate.js"
+import { version } from "./version.js"
+
+export interface Settings {
+  /** How each attempt is sent: the transport's own exchange, or the adapter over the (transformed) `HttpClient`. */
+  readonly exchange: Exchange.Service
+  /** The API base, without a trailing slash, e.g. `https://api.clerk.com/v1`. */
+  readonly baseUrl: string
+  /** The path part of `baseUrl`, for error messages. */
+  readonly basePath: string
+  readonly headers: Headers.Headers
+  readonly secretKey: Redacted.Redacted<string>
+  /** Each attempt's time limit; `Infinity` for none. */
+  readonly timeoutMillis: number
+  readonly retry: RetryPolicy.RetryPolicy | false
+  /** Each call's time limit; `Infinity` for none. */
+  readonly deadlineMillis: number
+  readonly maxResponseBytes: number
+  /** The shared gate and pacing every attempt passes (see internal/rate.ts). */
+  readonly pacer: Pacer
+}
+
+/**
+ * A duration option in milliseconds, checked once for every duration a layer or a call is given: a positive
+ * `DurationInput`, or `Duration.infinity` for no limit. Anything else (zero, negative, `NaN`, `"bogus"`) is refused
+ * with a sentence that names the option.
+ */
+export const durationMillis = (name: string, input: unknown): Check<number> => {
+  if (typeof input === "number") return CoreOptions.timeLimit(name, input)
+  const decoded = Duration.decodeUnknown(input)
+  if (Option.isNone(decoded)) {
+    return {
+      ok: false,
+      error: `${name} must be a duration such as "5 seconds", a number of milliseconds, or Duration.infinity; got ${
+        typeof input === "string" ? JSON.stringify(input.slice(0, 40)) : show(input)
+      }`
+    }
+  }
+  return CoreOptions.timeLimit(name, Duration.toMillis(decoded.value))
+}
+
+/** `Duration.format` of a limit, for messages. */
+export const formatMillis = (millis: number): string => Duration.format(Duration.millis(millis))
+
+/** The options that need checking, checked: what `make` builds on, and what the Promise API checks up front. */
+export const checkOptions = (options: Options) =>
+  Effect.gen(function*() {
+    const secretKey = yield* checkSecretKey(options.secretKey)
+    const { apiVersion, pathVersion } = yield* orInvalid("apiVersion", CoreOptions.apiVersion(options.apiVersion))
+    const url = yield* orInvalid("apiUrl", CoreOptions.apiUrl(options.apiUrl ?? CoreOptions.defaultApiUrl, pathVersion))
+    const maxResponseBytes = yield* orInvalid(
+      "maxResponseBytes",
+      CoreOptions.byteLimit("maxResponseBytes", options.maxResponseBytes ?? CoreOptions.defaultMaxResponseBytes)
+    )
+    const timeoutMillis = options.timeout === undefined
+      ? CoreOptions.defaultTimeoutMillis
+      : yield* orInvalid("timeout", durationMillis("timeout", options.timeout))
+    const deadlineMillis = options.deadline === undefined
+      ? Number.POSITIVE_INFINITY
+      : yield* orInvalid("deadline", durationMillis("deadline", options.deadline))
+    return { secretKey, apiVersion, url, maxResponseBytes, timeoutMillis, deadlineMillis }
+  })
+
+/**
+ * The exchange for a layer: the transport's own when the environment offers one and no `transformClient` must see
+ * the requests; otherwise the adapter over the `HttpClient`, prepared for Clerk and then handed to `transformClient`.
+ */
+const chooseExchange = (
+  options: Options,
+  client: HttpClient.HttpClient,
+  own: Option.Option<Exchange.Service>,
+  init: Option.Option<RequestInit>
+): Exchange.Service => {
+  if (options.transformClient === undefined && Option.isSome(own)) return own.value
+  // A redirect is answered as an error, never followed: following one would send the request (and perhaps the
+  // Authorization header) somewhere the user did not configure. Undici and node:http do not follow redirects;
+  // `fetch` does by default, so its `RequestInit` (the user's, if the layer was given one) says `manual`.
+  const requestInit: RequestInit = { ...Option.getOrUndefined(init), redirect: "manual" }
+  const prepared = client.pipe(
+    // Clerk is a third party: the caller's trace ids are not sent to it. Spans still nest locally.
+    HttpClient.withTracerPropagation(false),
+    HttpClient.transform((effect) => Effect.provideService(effect, FetchHttpClient.RequestInit, requestInit))
+  )
+  return Exchange.fromHttpClient(options.transformClient === undefined ? prepared : options.transformClient(prepared))
+}
+
+export const make = (
+  options: Options,
+  client: HttpClient.HttpClient
+): Effect.Effect<Settings, ConfigError.ConfigError, Scope.Scope> =>
+  Effect.gen(function*() {
+    const checked = yield* checkOptions(options)
+    const pacer = yield* makePacer(options, Redacted.value(checked.secretKey))
+    const own = yield* Effect.serviceOption(Exchange.Exchange)
+    const init = yield* Effect.serviceOption(FetchHttpClient.RequestInit)
+    return {
+      exchange: chooseExchange(options, client, own, init),
+      baseUrl: checked.url.href.replace(/\/+$/, ""),
+      basePath: checked.url.pathname.replace(/\/+$/, ""),
+      headers: Headers.fromInput({
+        authorization: `Bearer ${Redacted.value(checked.secretKey)}`,
+        "clerk-api-version": checked.apiVersion,
+        "user-agent": `effect-clerk/${version}`,
+        accept: "application/json"
+      }),
+      secretKey: checked.secretKey,
+      timeoutMillis: checked.timeoutMillis,
+      retry: options.retry ?? RetryPolicy.standard,
+      deadlineMillis: checked.deadlineMillis,
+      maxResponseBytes: checked.maxResponseBytes,
+      pacer
+    }
+  })
+
+const orInvalid = <A>(path: string, check: Check<A>): Effect.Effect<A, ConfigError.ConfigError> =>
+  check.ok ? Effect.succeed(check.value) : Effect.fail(ConfigError.InvalidData([path], check.error))
+
+/** Checked at layer construction, so a missing key fails there and not on the first call. */
+const checkSecretKey = (key: unknown): Effect.Effect<Redacted.Redacted<string>, ConfigError.ConfigError> => {
+  if (!Redacted.isRedacted(key)) {
+    return orInvalid("secretKey", { ok: false, error: "the Clerk secret key must be given (as a Redacted string)" })
+  }
+  const value: unknown = Redacted.value(key)
+  if (!Predicate.isString(value)) {
+    return orInvalid("secretKey", { ok: false, error: `the Clerk secret key must be a string, got ${typeof value}` })
+  }
+  if (value.trim().length === 0) return orInvalid("secretKey", { ok: false, error: "the Clerk secret key is empty" })
+  return Effect.succeed(Redacted.make(value))
+}
