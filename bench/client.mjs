@@ -3,6 +3,8 @@
 // Each contender imports only what it uses, so peak RSS is its own.
 
 const [scenario, contender, port] = process.argv.slice(2)
+// BENCH_DIST points effect-clerk's contenders at another build (bench/versus.mjs: an older commit's).
+const dist = process.env.BENCH_DIST === undefined ? "../dist/" : `${new URL(`file://${process.env.BENCH_DIST}/`).href}`
 const origin = `http://127.0.0.1:${port}`
 const secret = "sk_test_bench"
 const headers = { authorization: `Bearer ${secret}`, accept: "application/json", "clerk-api-version": "2026-05-12" }
@@ -31,7 +33,7 @@ const effectClerk = async (transport) => {
   const [Effect, Layer, ManagedRuntime, Redacted, Stream] = await Promise.all(
     ["Effect", "Layer", "ManagedRuntime", "Redacted", "Stream"].map((m) => import(`effect/${m}`))
   )
-  const { Clients } = await import("../dist/index.js")
+  const { Clients } = await import(`${dist}index.js`)
   const layer = await transport()
   const runtime = ManagedRuntime.make(
     Clients.layer({ secretKey: Redacted.make(secret), apiUrl: `${origin}/v1` }).pipe(Layer.provide(layer))
@@ -126,7 +128,7 @@ const contenders = {
   "raw-undici": rawUndici,
   fetch: fetchBaseline,
   "@clerk/backend": clerkBackend,
-  "effect-clerk": () => effectClerk(async () => (await import("../dist/UndiciHttpClient.js")).layer),
+  "effect-clerk": () => effectClerk(async () => (await import(`${dist}UndiciHttpClient.js`)).layer),
   "effect-clerk(undici)": () =>
     effectClerk(async () => (await import("@effect/platform-node/NodeHttpClient")).layerUndici),
   "effect-clerk(fetch)": () => effectClerk(async () => (await import("@effect/platform/FetchHttpClient")).layer),
