@@ -2,6 +2,7 @@ import { assert, describe, expect, it } from "@effect/vitest"
 import { Duration, Effect, Schema } from "effect"
 import { readFileSync } from "node:fs"
 import YAML from "yaml"
+import * as Endpoints from "../src/core/endpoints.js"
 import { Client, Emulator } from "../src/index.js"
 import { generate } from "../src/internal/store.js"
 import { raw, start } from "./support/EmulatorFixture.js"
@@ -287,7 +288,11 @@ describe("Emulator over HTTP", () => {
       ])
       expect((yield* emulator.stats).get).toBe(before.get + 1)
       const put = yield* raw(emulator, "/v1/clients/verify", { method: "PUT" })
-      expect([put.status, errorOf(put.json).code]).toEqual([405, "method_not_allowed"])
+      expect([put.status, errorOf(put.json).code, put.headers.get("allow")]).toEqual([
+        405,
+        "method_not_allowed",
+        "POST, GET"
+      ])
       expect(errorOf(put.json).long_message).toBe("PUT is not allowed on /v1/clients/verify; it takes POST, GET.")
       const post = yield* raw(emulator, "/v1/clients", { method: "POST", body: "{}" })
       expect([post.status, errorOf(post.json).long_message]).toEqual([
@@ -343,6 +348,30 @@ describe("Emulator over HTTP", () => {
         body: JSON.stringify({ faults: [{ latency: 100 }] })
       })
       expect(queued.status).toBe(400)
+    }))
+
+  it.scoped("every endpoint of the table is routed, counted in stats by its name, and can be faulted by it", () =>
+    Effect.gen(function*() {
+      const { emulator } = yield* start({ seedClients: 2 })
+      for (const endpoint of Endpoints.all) {
+        const path = `/v1${Endpoints.fill(endpoint.path, { client_id: "client_x" })}`
+        const init = endpoint.method === "GET" ? {} : { method: endpoint.method, body: "{}" }
+        const before = yield* emulator.stats
+        const answered = yield* raw(emulator, path, init)
+        expect([endpoint.name, answered.status === 404 && errorOf(answered.json).long_message]).not.toEqual([
+          endpoint.name,
+          "No such route."
+        ])
+        expect([endpoint.name, answered.status]).not.toEqual([endpoint.name, 405])
+        const after = yield* emulator.stats
+        expect([endpoint.name, after[endpoint.name], after.total]).toEqual([
+          endpoint.name,
+          before[endpoint.name] + 1,
+          before.total + 1
+        ])
+        yield* emulator.injectFaults({ status: 418, operation: endpoint.name })
+        expect([endpoint.name, (yield* raw(emulator, path, init)).status]).toEqual([endpoint.name, 418])
+      }
     }))
 
   it.scoped("a reset mid-body is a Transport error", () =>

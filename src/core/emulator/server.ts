@@ -7,7 +7,7 @@ import { type Endpoints, type Name, names } from "../endpoints.js"
 import { type Fault, type FaultQueue, parseFaults } from "./faults.js"
 import { type Backend, handlers } from "./handlers.js"
 import { type RateLimit, rateWindow } from "./rateLimit.js"
-import { clerkError, notFound, ok, type Reply, tooManyRequests, unauthorized } from "./replies.js"
+import { clerkError, notFound, ok, type Reply, tooManyRequests, unauthorized, withHeader } from "./replies.js"
 import { route } from "./routes.js"
 import type { Stored } from "./store.js"
 import { claimsFor } from "./token.js"
@@ -84,15 +84,17 @@ export const make = <C extends Stored>(options: Options<C>): Emulator => {
         case "NotFound":
           return reply(notFound(traceId, found.longMessage))
         case "MethodNotAllowed":
-          return reply(
+          return reply(withHeader(
             clerkError(
               405,
               traceId,
               "method_not_allowed",
               "Method not allowed",
               `${request.method} is not allowed on ${url.pathname.slice(0, 200)}; it takes ${found.allowed.join(", ")}.`
-            )
-          )
+            ),
+            "allow",
+            found.allowed.join(", ")
+          ))
         case "Endpoint": {
           if (!authorized) return reply(unauthorized(traceId))
           const name = found.endpoint.name
