@@ -183,7 +183,15 @@ export const make = (options: Options = {}): ClerkClients => {
       ? EnvConfig.duration(EnvConfig.names.timeout, Duration.millis(Core.defaultTimeoutMillis))
       : Config.succeed<Duration.DurationInput>(timeout)
   })
-  const read = Effect.runSync(Effect.either(Effect.withConfigProvider(given, EnvConfig.environment(env))))
+  // Only the variables of options not given are read (Deno asks permission per variable).
+  const { names } = EnvConfig
+  const wanted = [
+    ...(secretKey === undefined ? [names.secretKey] : []),
+    ...(apiUrl === undefined ? [names.apiUrl] : []),
+    ...(apiVersion === undefined ? [names.apiVersion] : []),
+    ...(timeout === undefined ? [names.timeout] : [])
+  ]
+  const read = Effect.runSync(Effect.either(Effect.withConfigProvider(given, EnvConfig.environment(env, wanted))))
   if (Either.isLeft(read)) throw new TypeError(`effect-clerk: invalid options: ${describeConfigError(read.left)}`)
   const layerOptions: Clients.Options = { ...rest, ...read.right }
   const checked = Effect.runSync(Effect.either(checkOptions(layerOptions)))

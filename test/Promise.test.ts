@@ -117,6 +117,21 @@ describe("Promise API reads the environment for the options it is not given", ()
       expect(server.received).toHaveLength(1)
     }))
 
+  it("reads only the variables of the options not given (Deno asks permission for each)", () => {
+    const reads: Array<string | symbol> = []
+    const recording = new Proxy({}, {
+      get: (_, name) => {
+        reads.push(name)
+        return undefined
+      }
+    })
+    const all = { secretKey: TestServer.secret, apiUrl: "https://api.clerk.com", apiVersion: "2025-04-10", timeout: 5 }
+    ClerkClients.make({ ...all, env: recording })
+    expect(reads).toEqual([])
+    ClerkClients.make({ secretKey: TestServer.secret, timeout: 5, env: recording })
+    expect(reads).toEqual(["CLERK_API_URL", "CLERK_API_VERSION"])
+  })
+
   it.scoped("process.env is the default environment", () =>
     Effect.gen(function*() {
       const server = yield* TestServer.make

@@ -68,14 +68,18 @@ export const duration = (name: string, fallback: Duration.Duration): Config.Conf
   })))
 
 /**
- * The variables of {@link names} from `env` (default: `process.env` where there is one), as a `ConfigProvider`: string
+ * The `wanted` variables from `env` (default: `process.env` where there is one), as a `ConfigProvider`: string
  * values, and numbers as their text. Each read is guarded: workerd has no `process`, and Deno without `--allow-env`
  * throws on reading one; both read as unset.
  */
-export const environment = (env?: unknown): ConfigProvider.ConfigProvider => {
-  const source = env === undefined ? property(property(globalThis, "process"), "env") : env
+export const environment = (
+  env: unknown,
+  wanted: ReadonlyArray<string> = Object.values(names)
+): ConfigProvider.ConfigProvider => {
   const entries: Array<[string, string]> = []
-  for (const name of Object.values(names)) {
+  // Nothing is touched when nothing is wanted: Deno asks for (or refuses) access on each variable read.
+  const source = wanted.length === 0 ? undefined : env ?? property(property(globalThis, "process"), "env")
+  for (const name of wanted) {
     const value = property(source, name)
     // A Worker's `[vars]` may hold a number (`CLERK_TIMEOUT = 5000`); other bindings (KV, secrets objects) are not ours.
     if (Predicate.isString(value)) entries.push([name, value])
