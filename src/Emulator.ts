@@ -211,7 +211,7 @@ export class Emulator extends Context.Tag("effect-clerk/Emulator")<Emulator, Ser
  * @example
  * ```ts
  * import { ClerkClients, Emulator } from "effect-clerk"
- * ClerkClients.make({ secretKey: Emulator.defaultSecretKey, apiUrl: "http://127.0.0.1:4010/v1" })
+ * ClerkClients.make({ secretKey: Emulator.defaultSecretKey, apiUrl: "http://127.0.0.1:4010" })
  * ```
  * @since 0.1.0
  * @category Constants
