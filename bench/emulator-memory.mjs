@@ -14,7 +14,8 @@ const apiUrl = await new Promise((resolve, reject) => {
   emulator.stdout.on("data", (chunk) => {
     out += chunk
     const match = out.match(/listening at (\S+)/)
-    if (match) resolve(match[1])
+    // The banner prints the origin (Clerk's SDKs add /v1 themselves); the calls below go to the API under /v1.
+    if (match) resolve(`${match[1]}/v1`)
   })
   emulator.once("exit", (code) => reject(new Error(`emulator exited with ${code}`)))
 })
