@@ -2,7 +2,7 @@
  * Which route a request is for. The API's routes are the endpoint table's (src/core/endpoints.ts) below `/v1`; the
  * admin routes are below `/__emulator/`. A path that is almost right gets a 404 that says how to fix it.
  */
-import { all, type Endpoints, match, type Name } from "../endpoints.js"
+import { type Endpoints, match, type Name } from "../endpoints.js"
 
 /** The version segment of Clerk's API, which Clerk's SDKs add to the base URL themselves. */
 export const versionPrefix = "/v1"
@@ -53,8 +53,3 @@ export const route = (method: string, pathname: string): Route => {
       return { _tag: "NotFound", longMessage: noSuchRoute }
   }
 }
-
-/** Every route of the API, as `GET /v1/clients`, for docs and banners. */
-export const routes: ReadonlyArray<string> = all.map((endpoint) =>
-  `${endpoint.method} ${versionPrefix}${endpoint.path}`
-)
