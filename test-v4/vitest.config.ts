@@ -2,6 +2,24 @@ import { fileURLToPath } from "node:url"
 import type { Plugin } from "vitest/config"
 import { defineConfig } from "vitest/config"
 
+// Vitest 5's reporter calls `Map.groupBy` (Node 21+); on Node 20 its failure summary would crash. Effect 4 and
+// vitest 5 ask for Node 22, yet the project runs on Node 20 too, so the reporter gets the method it expects.
+if (!("groupBy" in Map)) {
+  Object.defineProperty(Map, "groupBy", {
+    value: <K, V>(items: Iterable<V>, key: (item: V, index: number) => K): Map<K, Array<V>> => {
+      const groups = new Map<K, Array<V>>()
+      let index = 0
+      for (const item of items) {
+        const k = key(item, index++)
+        const group = groups.get(k)
+        if (group === undefined) groups.set(k, [item])
+        else group.push(item)
+      }
+      return groups
+    }
+  })
+}
+
 const here = fileURLToPath(new URL(".", import.meta.url))
 const src = fileURLToPath(new URL("../src/", import.meta.url))
 

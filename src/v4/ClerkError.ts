@@ -103,7 +103,7 @@ const formatRetryAfter = (retryAfter: Duration.Duration | undefined): string | u
  * ```ts
  * import { Effect } from "effect"
  * import { Clients } from "effect-clerk/v4"
- * const program = Effect.flatMap(Clients.Clients.asEffect(), (c) => c.get("client_123")).pipe(
+ * const program = Clients.Clients.use((c) => c.get("client_123")).pipe(
  *   Effect.catchTag("ClerkErrors", (e) => e.status === 404 ? Effect.succeed(null) : Effect.fail(e))
  * )
  * ```
@@ -165,7 +165,7 @@ export type SDKErrorReason = typeof SDKErrorReason.Type
  * ```ts
  * import { Effect } from "effect"
  * import { Clients } from "effect-clerk/v4"
- * Effect.flatMap(Clients.Clients.asEffect(), (c) => c.get("")).pipe(
+ * Clients.Clients.use((c) => c.get("")).pipe(
  *   Effect.catchTag("SDKError", (e) => Effect.log(e.reason)) // "InvalidRequest": nothing was sent
  * )
  * ```

@@ -95,11 +95,11 @@ export interface Service {
  *
  * @example
  * ```ts
- * import { Effect, Layer } from "effect"
+ * import { Layer } from "effect"
  * import { FetchHttpClient, HttpClient } from "effect/http"
  * import { Exchange } from "effect-clerk/v4"
  * // What `Clients` would do with fetch anyway, made explicit:
- * const fetchExchange = Layer.effect(Exchange.Exchange, Effect.map(HttpClient.HttpClient.asEffect(), Exchange.fromHttpClient)).pipe(
+ * const fetchExchange = Layer.effect(Exchange.Exchange, HttpClient.HttpClient.useSync(Exchange.fromHttpClient)).pipe(
  *   Layer.provide(FetchHttpClient.layer)
  * )
  * ```

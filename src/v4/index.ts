@@ -46,3 +46,17 @@ export * as RetryPolicy from "./RetryPolicy.js"
  * @since 0.3.0
  */
 export * as Exchange from "./Exchange.js"
+
+/**
+ * A local server that behaves like Clerk's Backend API for the Clients operations.
+ *
+ * @since 0.3.0
+ */
+export * as Emulator from "./Emulator.js"
+
+/**
+ * An in-memory `Clients` for unit tests, answered by the emulator.
+ *
+ * @since 0.3.0
+ */
+export * as ClientsTest from "./ClientsTest.js"

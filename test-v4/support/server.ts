@@ -2,7 +2,7 @@
  * A loopback HTTP server whose replies each test scripts, recording every request as it arrived. Effect-free at its
  * heart (node:http and promises), so either face's suites can drive it; `make` wraps it for Effect 4.
  */
-import { Effect, type Scope } from "effect"
+import { Effect, Redacted, type Scope } from "effect"
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
 import type { Socket } from "node:net"
 
@@ -104,4 +104,17 @@ export const eventually = (check: () => boolean, what: string): Effect.Effect<vo
     if (check()) return Effect.void
     if (tries > 2000) return Effect.die(new Error(`timed out waiting for ${what}`))
     return Effect.flatMap(realSleep(2), () => loop(tries + 1))
+  })
+
+/** {@link secret}, as the layers take it. */
+export const secretRedacted = Redacted.make(secret)
+
+/** Waits (in real time) until `check` succeeds with true. */
+export const eventuallyEffect = (check: Effect.Effect<boolean>, what: string): Effect.Effect<void> =>
+  Effect.suspend(function loop(tries = 0): Effect.Effect<void> {
+    return Effect.flatMap(check, (done) => {
+      if (done) return Effect.void
+      if (tries > 2000) return Effect.die(new Error(`timed out waiting for ${what}`))
+      return Effect.flatMap(realSleep(2), () => loop(tries + 1))
+    })
   })
