@@ -1,0 +1,107 @@
+/**
+ * The emulator's Effect-free core (src/core/emulator), on its own: what both faces share.
+ */
+import { describe, expect, it } from "vitest"
+import * as Base64Url from "../src/core/emulator/base64url.js"
+import * as Faults from "../src/core/emulator/faults.js"
+import { route } from "../src/core/emulator/routes.js"
+import * as Token from "../src/core/emulator/token.js"
+
+describe("base64url", () => {
+  it("round-trips bytes and text without padding, as Node's encoder does", () => {
+    for (const text of ["", "f", "fo", "foo", "foob", "{\"id\":\"client_ü\"}", "\u{1f600}?>>"]) {
+      const encoded = Base64Url.encode(text)
+      expect(encoded).toBe(Buffer.from(text).toString("base64url"))
+      expect(Base64Url.decodeText(encoded)).toBe(text)
+    }
+    const bytes = new Uint8Array([0, 255, 250, 251, 62, 63])
+    expect(Base64Url.decode(Base64Url.encode(bytes))).toEqual(bytes)
+  })
+
+  it("refuses what is not base64url: other alphabets, a lone last character, bytes that are not UTF-8", () => {
+    for (const bad of ["a+b", "a/b", "abcde", "a b", "ab==="]) {
+      expect([bad, Base64Url.decode(bad)]).toEqual([bad, undefined])
+    }
+    expect(Base64Url.decodeText(Base64Url.encode(new Uint8Array([0xff, 0xfe])))).toBeUndefined()
+  })
+})
+
+describe("tokens", () => {
+  it("verifies what it signed until exp, and tells a bad signature from a malformed token", async () => {
+    const signer = await Token.makeSigner("secret")
+    const token = await signer.sign(Token.claimsFor("client_1", 1_000_000, 60))
+    expect(await signer.verify(token, 1000)).toEqual({
+      ok: true,
+      claims: { iss: Token.issuer, id: "client_1", iat: 1000, exp: 1060 }
+    })
+    expect(await signer.verify(token, 1060)).toEqual({ ok: false, problem: "expired" })
+    const other = await Token.makeSigner("another secret")
+    expect(await other.verify(token, 1000)).toEqual({ ok: false, problem: "signature" })
+    for (const malformed of ["", "a.b", `${token}.x`, token.replace(/\.[^.]+\./, ".%%%."), `x${token}`]) {
+      expect(await signer.verify(malformed, 1000)).toEqual({ ok: false, problem: "malformed" })
+    }
+  })
+})
+
+describe("faults", () => {
+  it("say what they do: a kind, a status (with status or retryAfter), or only lateness", () => {
+    expect(Faults.effectOf({ latencyMs: 100 })).toBe("late")
+    expect(Faults.effectOf({})).toBe("late")
+    expect(Faults.effectOf({ status: 429 })).toBe("status")
+    expect(Faults.effectOf({ retryAfter: "1" })).toBe("status")
+    expect(Faults.effectOf({ kind: "drop", latencyMs: 5 })).toBe("drop")
+  })
+
+  it("are parsed by one validation that refuses unknown fields and out-of-range values", () => {
+    expect(Faults.parseFault({ latencyMs: 0, operation: "verify", times: 2 })).toEqual({
+      latencyMs: 0,
+      operation: "verify",
+      times: 2
+    })
+    for (
+      const bad of [
+        { latency: 5 },
+        { latencyMs: Faults.maxLatencyMs + 1 },
+        { latencyMs: -1 },
+        { operation: "delete" },
+        { times: 0 },
+        [],
+        null
+      ]
+    ) {
+      expect([bad, Faults.parseFault(bad)]).toEqual([bad, undefined])
+    }
+  })
+
+  it("wait in a queue, taken in order by the requests they match, the header's first", () => {
+    const queue = Faults.faultQueue(0, () => 0)
+    queue.enqueue([{ status: 500, operation: "get", times: 2 }, { status: 502 }])
+    expect(queue.pick("list", undefined)).toEqual({ status: 502 })
+    expect(queue.pick("get", "{\"status\":418}")).toEqual({ status: 418 })
+    expect(queue.pick("get", undefined)).toEqual({ status: 500, operation: "get", times: 2 })
+    expect(queue.pick("get", undefined)).toEqual({ status: 500, operation: "get", times: 2 })
+    expect(queue.pick("get", undefined)).toBeUndefined()
+    expect(queue.size()).toBe(0)
+  })
+})
+
+describe("routes", () => {
+  it("come from the endpoint table below /v1, with a hint for a doubled or missing /v1", () => {
+    expect(route("GET", "/v1/clients")).toMatchObject({ _tag: "Endpoint", endpoint: { name: "list" } })
+    expect(route("POST", "/v1/clients/verify")).toMatchObject({ _tag: "Endpoint", endpoint: { name: "verify" } })
+    expect(route("GET", "/v1/clients/verify")).toMatchObject({
+      _tag: "Endpoint",
+      endpoint: { name: "get" },
+      params: { client_id: "verify" }
+    })
+    expect(route("GET", "/v1/clients/a%2Fb")).toMatchObject({ params: { client_id: "a/b" } })
+    expect(route("DELETE", "/v1/clients")).toEqual({ _tag: "MethodNotAllowed", allowed: ["GET"] })
+    expect(route("GET", "/v1/v1/clients")).toMatchObject({ _tag: "NotFound" })
+    expect(route("GET", "/clients")).toEqual({
+      _tag: "NotFound",
+      longMessage: "No such route: Clerk's API is below /v1 (/v1/clients)."
+    })
+    expect(route("GET", "/v1/clients/%E0%A4%A")).toEqual({ _tag: "BadPath" })
+    expect(route("GET", "/__emulator/stats")).toEqual({ _tag: "Admin" })
+  })
+})
