@@ -37,6 +37,7 @@ import { decoder } from "./internal/fastDecode.js"
 import { execute, type Operation } from "./internal/pipeline.js"
 import * as Settings from "./internal/settings.js"
 import type * as RetryPolicy from "./RetryPolicy.js"
+import type * as SharedBudget from "./SharedBudget.js"
 
 /**
  * Clerk's production API base. Paths such as `/clients` are appended to it.
@@ -139,20 +140,16 @@ export interface Responses {
 }
 
 /**
- * One method of the service, read from the endpoint table: its input (optional where the endpoint's input may be
- * left out), the call's options, and the decoded response.
+ * One method of the service, read from the endpoint table: its input (which `list` may leave out), the call's
+ * options, and the decoded response.
  *
  * @since 0.3.0
  * @category Models
  */
-export type Method<N extends Endpoints.Name> = undefined extends Endpoints.InputOf<N> ? (
-    input?: Endpoints.InputOf<N>,
-    options?: CallOptions
-  ) => Effect.Effect<Responses[Endpoints.ResponseOf<N>], ClientsError>
-  : (
-    input: Endpoints.InputOf<N>,
-    options?: CallOptions
-  ) => Effect.Effect<Responses[Endpoints.ResponseOf<N>], ClientsError>
+export type Method<N extends Endpoints.Name> = (
+  input: Endpoints.InputOf<N>,
+  options?: CallOptions
+) => Effect.Effect<Responses[Endpoints.ResponseOf<N>], ClientsError>
 
 /**
  * The endpoints' methods, one per entry of the endpoint table (`list`, `get`, `verify`).
@@ -234,7 +231,11 @@ export interface Options {
    * 10 s in development, shared with every other process using the key). Whatever the setting, a 429 or 503 with
    * `Retry-After` holds every call of the layer until then (waiting there uses no retry).
    *
-   * - `"adaptive"` (default): unpaced until Clerk first throttles; then paced at the rate that got through, raised
+   * - Left out (default): the limit the key's type documents (`sk_live_` 1000 / 10 s, `sk_test_` 100 / 10 s), counted
+   *   in Clerk's fixed windows: a burst that fits a window goes unpaced, and no window is overrun. A 429 that shows
+   *   other users of the key lowers it; full windows without one raise it. A 429 that shows other windows switches
+   *   to `"adaptive"`.
+   * - `"adaptive"`: unpaced until Clerk first throttles; then paced at the rate that got through, raised
    *   slowly while calls succeed and lowered on each later 429.
    * - `{ limit, interval }`: at most `limit` attempts per `interval` (add `adaptive: true` to adapt below it).
    * - `false`: no pacing (the `Retry-After` gate stays).
@@ -245,6 +246,18 @@ export interface Options {
    * this process built with the same secret key.
    */
   readonly rateScope?: "layer" | "process"
+  /**
+   * Share the key's gate, window budget (documented or fixed) and circuit with every layer, in any process, that
+   * uses the same store: `RedisBudget.store(...)` from `effect-clerk/RedisBudget`. When the store is down, calls go
+   * on under the process-local budget (one warning is logged). Default: none.
+   */
+  readonly sharedBudget?: SharedBudget.Store
+  /**
+   * When most recent attempts failed (18 of the last 20: 5xx, refused or reset connections, timeouts), shed calls at
+   * once (`SDKError` `Shed`, nothing sent) except one probe a second, until Clerk answers again. Shared like the
+   * gate. Default true.
+   */
+  readonly loadShedding?: boolean
 }
 
 /**
@@ -411,6 +424,8 @@ export interface ConfigOptions {
   readonly transformClient?: (client: HttpClient.HttpClient) => HttpClient.HttpClient
   readonly rateLimit?: RateLimit | "adaptive" | false
   readonly rateScope?: "layer" | "process"
+  readonly sharedBudget?: SharedBudget.Store
+  readonly loadShedding?: boolean
   readonly deprecationWarning?: boolean
 }
 
@@ -450,6 +465,8 @@ export const layerConfig = (
         ...(options.transformClient === undefined ? {} : { transformClient: options.transformClient }),
         ...(options.rateLimit === undefined ? {} : { rateLimit: options.rateLimit }),
         ...(options.rateScope === undefined ? {} : { rateScope: options.rateScope }),
+        ...(options.sharedBudget === undefined ? {} : { sharedBudget: options.sharedBudget }),
+        ...(options.loadShedding === undefined ? {} : { loadShedding: options.loadShedding }),
         ...(options.deprecationWarning === undefined ? {} : { deprecationWarning: options.deprecationWarning })
       })
     })

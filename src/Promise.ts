@@ -48,6 +48,7 @@ import * as Stream from "effect/Stream"
 import type { ClientsError } from "./ClerkError.js"
 import type * as Domain from "./Client.js"
 import * as Clients from "./Clients.js"
+import type * as Endpoints from "./core/endpoints.js"
 import * as Core from "./core/options.js"
 import * as EnvConfig from "./internal/config.js"
 import { describeConfigError } from "./internal/configError.js"
@@ -86,16 +87,23 @@ export interface CallOptions extends Clients.CallOptions {
 }
 
 /**
- * The Clients operations as Promises.
+ * One operation as a Promise, read from the endpoint table like the Effect service's method of the same name.
+ *
+ * @since 0.3.0
+ * @category Models
+ */
+export type PromiseMethod<N extends Endpoints.Name> = (
+  input: Endpoints.InputOf<N>,
+  options?: CallOptions
+) => Promise<Clients.Responses[Endpoints.ResponseOf<N>]>
+
+/**
+ * The Clients operations as Promises: one per entry of the endpoint table (`list`, `get`, `verify`), and `stream`.
  *
  * @since 0.1.0
  * @category Models
  */
-export interface ClientsApi {
-  /** @deprecated Clerk marks `GET /v1/clients` deprecated. */
-  readonly list: (params?: Clients.ListParams, options?: CallOptions) => Promise<Domain.ClientList>
-  readonly get: (clientId: string, options?: CallOptions) => Promise<Domain.Client>
-  readonly verify: (params: Clients.VerifyParams, options?: CallOptions) => Promise<Domain.Client>
+export type ClientsApi = { readonly [N in keyof Endpoints.Endpoints]: PromiseMethod<N> } & {
   /** @deprecated Built on `GET /v1/clients`, which Clerk marks deprecated. */
   readonly stream: (params?: Clients.StreamParams, options?: CallOptions) => AsyncIterable<Domain.Client>
 }
@@ -220,19 +228,19 @@ export const make = (options: Options = {}): ClerkClients => {
     return { signal, effectOptions }
   }
 
+  /** The service's method of that name, as a Promise. */
+  const promised = <N extends Endpoints.Name>(name: N): PromiseMethod<N> => (input, callOptions) => {
+    const { signal, effectOptions } = split(callOptions)
+    return run((service) => {
+      const operations: Clients.Operations = service
+      return operations[name](input, effectOptions)
+    }, signal)
+  }
+
   const clients: ClientsApi = {
-    list: (params, callOptions) => {
-      const { signal, effectOptions } = split(callOptions)
-      return run((service) => service.list(params, effectOptions), signal)
-    },
-    get: (clientId, callOptions) => {
-      const { signal, effectOptions } = split(callOptions)
-      return run((service) => service.get(clientId, effectOptions), signal)
-    },
-    verify: (params, callOptions) => {
-      const { signal, effectOptions } = split(callOptions)
-      return run((service) => service.verify(params, effectOptions), signal)
-    },
+    list: promised("list"),
+    get: promised("get"),
+    verify: promised("verify"),
     stream: (params, callOptions) => {
       const { signal, effectOptions } = split(callOptions)
       return {

@@ -64,14 +64,15 @@ const getPath = "/clients/{client_id}"
 const verifyPath = "/clients/verify"
 
 /** `GET /v1/clients`. `paginated=true` is always sent: it is the only way to learn the total count. */
-export const list: Endpoint<"list", ListParams | undefined, "ClientList"> = {
+/** `list`'s input may be left out (`void`), so its method is callable as `list()`. */
+export const list: Endpoint<"list", ListParams | void | undefined, "ClientList"> = {
   name: "list",
   operation: "Clients.list",
   method: "GET",
   path: listPath,
   declaredStatuses: statuses(400, 401, 410, 422),
   deprecated: true,
-  encode: (params) => map(Input.listQuery(params), (urlParams) => ({ path: listPath, urlParams })),
+  encode: (params) => map(Input.listQuery(params || undefined), (urlParams) => ({ path: listPath, urlParams })),
   response: "ClientList"
 }
 
