@@ -47,6 +47,13 @@ export * as RetryPolicy from "./RetryPolicy.js"
 export * as Exchange from "./Exchange.js"
 
 /**
+ * A key's budget shared across processes: the store contract (Redis's is `effect-clerk/RedisBudget`).
+ *
+ * @since 0.3.0
+ */
+export * as SharedBudget from "./SharedBudget.js"
+
+/**
  * A local Clerk-compatible Clients server, for development and tests.
  *
  * @since 0.1.0

@@ -7,6 +7,8 @@ import { NodeHttpClient, NodeHttpServer } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Fiber, Layer, Stream } from "effect"
 import { Clients, ClientsTest, Emulator, RetryPolicy } from "effect-clerk/v4"
+import type * as Exchange from "effect-clerk/v4/Exchange"
+import * as UndiciHttpClient from "effect-clerk/v4/UndiciHttpClient"
 import { FetchHttpClient, type HttpClient } from "effect/http"
 import { TestClock } from "effect/testing"
 import { createServer } from "node:http"
@@ -15,9 +17,12 @@ import * as Server from "./support/server.js"
 const served = (options: Emulator.Options) =>
   Emulator.layer(options).pipe(Layer.provide(NodeHttpServer.layer(createServer, { port: 0, host: "127.0.0.1" })))
 
-const transports: ReadonlyArray<readonly [string, Layer.Layer<HttpClient.HttpClient>]> = [
+const transports: ReadonlyArray<
+  readonly [string, Layer.Layer<HttpClient.HttpClient> | Layer.Layer<HttpClient.HttpClient | Exchange.Exchange>]
+> = [
   ["effect/http fetch", FetchHttpClient.layer],
-  ["NodeHttpClient.layerNodeHttp", NodeHttpClient.layerNodeHttp]
+  ["NodeHttpClient.layerNodeHttp", NodeHttpClient.layerNodeHttp],
+  ["UndiciHttpClient (own exchange)", UndiciHttpClient.layer]
 ]
 
 for (const [name, transport] of transports) {

@@ -5,7 +5,7 @@
  */
 
 /** Why an `SDKError` happened; each face's `SDKErrorReason` schema is made of these. */
-export const sdkErrorReasons = ["InvalidRequest", "Transport", "Timeout", "StatusCode", "Decode"] as const
+export const sdkErrorReasons = ["InvalidRequest", "Transport", "Timeout", "StatusCode", "Decode", "Shed"] as const
 
 export type SdkErrorReason = (typeof sdkErrorReasons)[number]
 

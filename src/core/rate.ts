@@ -62,10 +62,9 @@ class WindowBudget {
   take(at: number): number {
     const current = at - (at % this.millis)
     if (current > this.start) this.roll(current)
-    if (this.count >= this.limit) {
-      this.roll(this.start + this.millis)
-      at = this.start
-    }
+    if (this.count >= this.limit) this.roll(this.start + this.millis)
+    // The window being filled may be a later one: earlier ones are full.
+    at = Math.max(at, this.start)
     this.count++
     if (at >= this.start + this.millis - guard) this.carry++
     return at

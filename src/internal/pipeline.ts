@@ -21,6 +21,7 @@ import type { Encoded, Endpoint, ResponseSchema } from "../core/endpoints.js"
 import { errorBodyLimit } from "../core/options.js"
 import * as CoreReply from "../core/reply.js"
 import { parseRetryAfter } from "../core/retryAfter.js"
+import { describeShed } from "../core/storm.js"
 import type * as Exchange from "../Exchange.js"
 import { decoder } from "./fastDecode.js"
 import { retrying } from "./retry.js"
@@ -119,7 +120,20 @@ export const execute = <I, A>(
           }
         )
       }
-      const wait = settings.pacer.reserve(clock.unsafeCurrentTimeMillis())
+      const now = clock.unsafeCurrentTimeMillis()
+      const shed = settings.pacer.shed(now)
+      if (shed !== undefined) {
+        ClerkMetrics.shed.unsafeUpdate(1, tags.operation)
+        return Effect.fail(
+          new SDKError({
+            ...context,
+            reason: "Shed",
+            description: describeShed(shed, now),
+            retryAfter: Duration.millis(Math.max(0, shed.until - now))
+          })
+        )
+      }
+      const wait = settings.pacer.reserve(now)
       return wait === 0 ? go(0) : Effect.flatMap(settings.pacer.wait(wait), go)
     })
 
