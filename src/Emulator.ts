@@ -29,11 +29,12 @@ import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import * as Domain from "./Client.js"
+import type { Check } from "./core/check.js"
 import * as Faults from "./core/emulator/faults.js"
-import * as Rate from "./core/emulator/rateLimit.js"
 import type { Reply } from "./core/emulator/replies.js"
 import * as Server from "./core/emulator/server.js"
 import * as Token from "./core/emulator/token.js"
+import * as Checks from "./core/emulatorOptions.js"
 import type * as Endpoints from "./core/endpoints.js"
 import { fromClients, generated, growing } from "./internal/store.js"
 
@@ -123,25 +124,17 @@ export type RateLimit = "production" | "development" | {
  * @category Constructors
  */
 export const parseRateLimit = (text: string): Either.Either<RateLimit, string> => {
-  const trimmed = text.trim()
-  if (trimmed === "production" || trimmed === "development") return Either.right(trimmed)
-  const match = /^(\d+)\s*\/\s*(\d+(?:\.\d+)?)\s*(ms|s|m|millis|seconds?|minutes?)?$/.exec(trimmed)
-  const limit = Number(match?.[1])
-  const amount = Number(match?.[2])
-  if (match === null || !(limit >= 1) || !(amount > 0)) {
-    return Either.left(`expected production, development or N/<interval> (e.g. 50/1s), got ${JSON.stringify(text)}`)
-  }
-  const unit = match[3] ?? "s"
-  const millis = unit === "ms" || unit === "millis" ? amount : unit.startsWith("m") ? amount * 60_000 : amount * 1000
-  return Either.right({ limit, window: Duration.millis(millis) })
+  const parsed = Checks.parseRateLimit(text)
+  if (!parsed.ok) return Either.left(parsed.error)
+  const value = parsed.value
+  return Either.right(
+    typeof value === "string" ? value : { limit: value.limit, window: Duration.millis(value.windowMillis) }
+  )
 }
 
-const resolveRateLimit = (rateLimit: RateLimit | undefined): Rate.RateLimit | undefined => {
-  if (rateLimit === undefined) return undefined
-  if (rateLimit === "production" || rateLimit === "development") return Rate.clerkRateLimits[rateLimit]
-  const resolved = { limit: rateLimit.limit, windowMillis: Duration.toMillis(rateLimit.window) }
-  return Rate.isValid(resolved) ? resolved : undefined
-}
+/** A check failed on the emulator's own options: a misconfigured test or program, so a defect. */
+const orDie = <A>(check: Check<A>): Effect.Effect<A> =>
+  check.ok ? Effect.succeed(check.value) : Effect.dieMessage(check.error)
 
 /**
  * A running emulator.
@@ -216,7 +209,7 @@ export class Emulator extends Context.Tag("effect-clerk/Emulator")<Emulator, Ser
  * @since 0.1.0
  * @category Constants
  */
-export const defaultSecretKey = "sk_test_effect_clerk_emulator"
+export const defaultSecretKey: typeof Checks.defaultSecretKey = Checks.defaultSecretKey
 
 const encodeClient = Schema.encodeSync(Domain.Client)
 const decodeClients = Schema.decodeUnknownEither(Schema.Array(Domain.Client))
@@ -260,23 +253,19 @@ export const clientsFromJson = (text: string): Either.Either<ReadonlyArray<Domai
  */
 export const make = (options: Options = {}) =>
   Effect.gen(function*() {
-    const secretKey = options.secretKey ?? defaultSecretKey
-    if (!/^sk_(test|live)_\S+$/.test(secretKey)) {
-      return yield* Effect.dieMessage("the emulator's secret key must look like sk_test_… or sk_live_…")
-    }
+    const secretKey = yield* orDie(Checks.secretKey(options.secretKey ?? defaultSecretKey))
     const seed = options.seed ?? 1
     const store = growing(
       options.clients === undefined ? generated(options.seedClients ?? 25, seed) : fromClients(options.clients),
       seed
     )
-    const rateLimit = resolveRateLimit(options.rateLimit)
-    if (options.rateLimit !== undefined && rateLimit === undefined) {
-      return yield* Effect.dieMessage("the emulator's rateLimit needs a positive integer limit and a positive window")
-    }
-    const faultRate = options.faultRate ?? 0
-    if (!(faultRate >= 0 && faultRate <= 1)) {
-      return yield* Effect.dieMessage("the emulator's faultRate must be from 0 to 1")
-    }
+    const limit = options.rateLimit
+    const rateLimit = yield* orDie(Checks.rateLimit(
+      limit === undefined || typeof limit === "string"
+        ? limit
+        : { limit: limit.limit, windowMillis: Duration.toMillis(limit.window) }
+    ))
+    const faultRate = yield* orDie(Checks.faultRate(options.faultRate))
     const signer = yield* Effect.promise(() => Token.makeSigner(options.signingKey ?? `emulator-signing:${secretKey}`))
     const faults = Faults.faultQueue(faultRate, Faults.seededRandom(seed))
     const emulator = Server.make({ secretKey, store, signer, faults, rateLimit, encode: encodeClient })
