@@ -60,8 +60,8 @@ const common = {
   ),
   emulator: Options.boolean("emulator").pipe(
     Options.withDescription(
-      "Run against an embedded emulator on a free loopback port instead of Clerk (not with --api-url or " +
-        "CLERK_API_URL: which one you meant is yours to say)."
+      "Run against an embedded emulator on a free loopback port instead of Clerk. Not together with --api-url " +
+        "or CLERK_API_URL: that is a usage error."
     )
   ),
   apiUrl: Options.text("api-url").pipe(
