@@ -23,7 +23,9 @@ const runs = runsArg === -1 ? 5 : Number(process.argv[runsArg + 1])
 const base = `${root}.bench-out/${rev}`
 rmSync(base, { recursive: true, force: true })
 mkdirSync(base, { recursive: true })
-execFileSync("sh", ["-c", `git archive ${rev} src tsconfig.json tsconfig.build.json | tar -x -C ${base}`], { cwd: root })
+execFileSync("sh", ["-c", `git archive ${rev} src tsconfig.json tsconfig.build.json | tar -x -C ${base}`], {
+  cwd: root
+})
 if (!existsSync(`${base}/node_modules`)) symlinkSync(`${root}node_modules`, `${base}/node_modules`)
 execFileSync(process.execPath, [`${root}node_modules/typescript/bin/tsc`, "-p", `${base}/tsconfig.build.json`], {
   stdio: "inherit"
@@ -89,9 +91,17 @@ try {
   for (const { server } of Object.values(servers)) server.kill()
 }
 process.stderr.write("\n")
-const unit = (scenario, micros) => (scenario === "get" ? `${micros.toFixed(0)} µs/call` : `${(micros / 1000).toFixed(2)} ms/page`)
-console.log(`\nnode ${process.version}, ${runs} alternating runs per cell, medians; client CPU from process.cpuUsage()\n`)
-console.log(["framing".padEnd(15), "scenario".padEnd(9), "contender".padEnd(21), "this".padEnd(13), rev.padEnd(13), "this/" + rev].join("  "))
+const unit = (
+  scenario,
+  micros
+) => (scenario === "get" ? `${micros.toFixed(0)} µs/call` : `${(micros / 1000).toFixed(2)} ms/page`)
+console.log(
+  `\nnode ${process.version}, ${runs} alternating runs per cell, medians; client CPU from process.cpuUsage()\n`
+)
+console.log(
+  ["framing".padEnd(15), "scenario".padEnd(9), "contender".padEnd(21), "this".padEnd(13), rev.padEnd(13), "this/" + rev]
+    .join("  ")
+)
 for (const r of rows) {
   console.log(
     [
