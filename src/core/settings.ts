@@ -52,3 +52,7 @@ export const rateLimitNotPositive = "the rate limit must be a positive integer"
 export const deprecationWarning =
   "effect-clerk: GET /v1/clients is deprecated by Clerk and may be removed; this warning is logged once per layer " +
   "(deprecationWarning: false silences it)"
+
+/** What the Promise API says when it was given no key and the variable is unset or blank. */
+export const promiseSecretKeyUnset =
+  `the Clerk secret key is not set (or is blank), and no secretKey option was given: pass secretKey, or set CLERK_SECRET_KEY to ${secretKeyForm}`

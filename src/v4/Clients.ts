@@ -119,22 +119,50 @@ export interface StreamParams {
 }
 
 /**
- * What the `Clients` service offers.
+ * What each endpoint's successful response decodes to, by the wire schema the endpoint table names.
  *
  * @since 0.3.0
  * @category Models
  */
-export interface Service {
-  /**
-   * One page of clients, newest first, with the total count.
-   *
-   * @deprecated Clerk marks `GET /v1/clients` deprecated and may remove it. effect-clerk logs one warning per layer.
-   */
-  readonly list: (params?: ListParams, options?: CallOptions) => Effect.Effect<Domain.ClientList, ClientsError>
-  /** The client with this id. */
-  readonly get: (clientId: string, options?: CallOptions) => Effect.Effect<Domain.Client, ClientsError>
-  /** The client a client token (JWT) belongs to, if Clerk accepts the token. */
-  readonly verify: (params: VerifyParams, options?: CallOptions) => Effect.Effect<Domain.Client, ClientsError>
+export interface Responses {
+  readonly Client: Domain.Client
+  readonly ClientList: Domain.ClientList
+}
+
+/**
+ * One method of the service, read from the endpoint table: its input (which `list` may leave out), the call's
+ * options, and the decoded response.
+ *
+ * @since 0.3.0
+ * @category Models
+ */
+export type Method<N extends Endpoints.Name> = (
+  input: Endpoints.InputOf<N>,
+  options?: CallOptions
+) => Effect.Effect<Responses[Endpoints.ResponseOf<N>], ClientsError>
+
+/**
+ * The endpoints' methods, one per entry of the endpoint table (`list`, `get`, `verify`).
+ *
+ * @since 0.3.0
+ * @category Models
+ */
+export type Operations = { readonly [N in keyof Endpoints.Endpoints]: Method<N> }
+
+/**
+ * What the `Clients` service offers: a method per endpoint, and `stream` over the list endpoint.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Clients } from "effect-clerk/v4"
+ * const both = Clients.Clients.use((clients: Clients.Service) =>
+ *   Effect.all([clients.get("client_1"), clients.verify({ token: "eyJ…" })]))
+ * ```
+ * @since 0.3.0
+ * @category Models
+ */
+export interface Service extends Operations {
   /**
    * Every client, page by page, as a `Stream`. Uses the deprecated list endpoint.
    *
@@ -232,9 +260,7 @@ const decoder = <S extends Schema.Top & { readonly DecodingServices: never }>(sc
 
 /** Each endpoint of the table with the decoder of its response schema. */
 const operations: {
-  readonly list: Operation<ListParams | undefined, Domain.ClientList>
-  readonly get: Operation<string, Domain.Client>
-  readonly verify: Operation<VerifyParams, Domain.Client>
+  readonly [N in Endpoints.Name]: Operation<Endpoints.InputOf<N>, Responses[Endpoints.ResponseOf<N>]>
 } = {
   list: { endpoint: Endpoints.list, decode: decoder(Domain.ClientList) },
   get: { endpoint: Endpoints.get, decode: decoder(Domain.Client) },
@@ -276,8 +302,7 @@ export const make = Effect.fnUntraced(function*(options: Options) {
     })
   }
 
-  const listPage = operation(operations.list)
-  const list = (params: ListParams = {}, callOptions?: CallOptions) => listPage(params, callOptions)
+  const list = operation(operations.list)
   const get = operation(operations.get)
   const verify = operation(operations.verify)
 

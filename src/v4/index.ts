@@ -60,3 +60,10 @@ export * as Emulator from "./Emulator.js"
  * @since 0.3.0
  */
 export * as ClientsTest from "./ClientsTest.js"
+
+/**
+ * The Clients operations as Promises, for code that does not use Effect.
+ *
+ * @since 0.3.0
+ */
+export * as ClerkClients from "./Promise.js"

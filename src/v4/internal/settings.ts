@@ -164,3 +164,17 @@ export const make = (options: Options, client: HttpClient.HttpClient): Effect.Ef
       pacer
     }
   })
+
+/** `path: message`, as the root face words a `ConfigError` for the Promise API's `TypeError`. */
+export const describeConfigError = (error: Config.ConfigError): string => {
+  const cause = error.cause
+  if (!Schema.isSchemaError(cause)) return cause.message
+  const path: Array<PropertyKey> = []
+  let issue: SchemaIssue.Issue = cause.issue
+  while (issue._tag === "Pointer") {
+    path.push(...issue.path)
+    issue = issue.issue
+  }
+  const message = issue._tag === "InvalidValue" ? issue.annotations?.message : undefined
+  return message === undefined ? error.message : `${path.map(String).join(".")}: ${message}`
+}
