@@ -19,6 +19,10 @@ export const metrics = {
     name: "effect_clerk_pacing_wait_ms_total",
     description: "Milliseconds attempts waited at the shared rate gate and pacer, by operation"
   },
+  shed: {
+    name: "effect_clerk_shed_total",
+    description: "Calls shed without a request while Clerk looked unavailable (circuit open), by operation"
+  },
   requestDuration: {
     name: "effect_clerk_request_duration_ms",
     description: "Attempt latency in milliseconds, by operation",

@@ -140,6 +140,8 @@ export class ClerkErrors extends Schema.TaggedError<ClerkErrors>("effect-clerk/C
  * - `Timeout`: an attempt, or the whole call's deadline, ran out.
  * - `StatusCode`: an error status without a Clerk error body (an HTML 502 from a proxy, a 3xx, an undeclared 4xx).
  * - `Decode`: a response that is not the JSON the spec promises, or is too large to read.
+ * - `Shed`: nothing was sent, because Clerk looked unavailable (most recent attempts of the key failed);
+ *   `retryAfter` says when the next probe may go. Never retried.
  *
  * @example
  * ```ts

@@ -10,6 +10,7 @@
  * | `effect_clerk_retries_total` | counter | | retries scheduled by the retry policy |
  * | `effect_clerk_rate_limited_total` | counter | | attempts Clerk answered with 429 |
  * | `effect_clerk_pacing_wait_ms_total` | counter | | milliseconds attempts waited at the shared gate and pacer |
+ * | `effect_clerk_shed_total` | counter | | calls shed, with no request, while Clerk looked unavailable |
  * | `effect_clerk_request_duration_ms` | histogram | | time from sending an attempt to its outcome |
  *
  * @example
@@ -108,4 +109,22 @@ export const pacingWait = Metric.counter(metrics.pacingWait.name, {
 export const requestDuration = Metric.histogram(metrics.requestDuration.name, {
   description: metrics.requestDuration.description,
   boundaries: Metric.exponentialBoundaries(metrics.requestDuration.boundaries)
+})
+
+/**
+ * Calls shed while Clerk looked unavailable (the circuit was open): they failed at once with `SDKError` `Shed`, and
+ * nothing was sent. With the attribute `operation`.
+ *
+ * @example
+ * ```ts
+ * import { Metric } from "effect"
+ * import { ClerkMetrics } from "effect-clerk/v4"
+ * const shed = Metric.value(Metric.withAttributes(ClerkMetrics.shed, { operation: "Clients.get" }))
+ * ```
+ * @since 0.3.0
+ * @category Metrics
+ */
+export const shed = Metric.counter(metrics.shed.name, {
+  description: metrics.shed.description,
+  incremental: true
 })

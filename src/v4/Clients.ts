@@ -253,6 +253,12 @@ export interface Options {
    * this process built with the same secret key.
    */
   readonly rateScope?: "layer" | "process"
+  /**
+   * When most recent attempts failed (18 of the last 20: 5xx, refused or reset connections, timeouts), shed calls at
+   * once (`SDKError` `Shed`, nothing sent) except one probe a second, until Clerk answers again. Shared like the
+   * gate. Default true.
+   */
+  readonly loadShedding?: boolean
 }
 
 const decoder = <S extends Schema.Top & { readonly DecodingServices: never }>(schema: S) =>
@@ -408,6 +414,7 @@ export interface ConfigOptions {
   readonly transformClient?: (client: HttpClient.HttpClient) => HttpClient.HttpClient
   readonly rateLimit?: RateLimit | "adaptive" | false
   readonly rateScope?: "layer" | "process"
+  readonly loadShedding?: boolean
   readonly deprecationWarning?: boolean
 }
 
@@ -471,6 +478,7 @@ export const layerConfig = (
         ...(options.transformClient === undefined ? {} : { transformClient: options.transformClient }),
         ...(options.rateLimit === undefined ? {} : { rateLimit: options.rateLimit }),
         ...(options.rateScope === undefined ? {} : { rateScope: options.rateScope }),
+        ...(options.loadShedding === undefined ? {} : { loadShedding: options.loadShedding }),
         ...(options.deprecationWarning === undefined ? {} : { deprecationWarning: options.deprecationWarning })
       })
     })

@@ -21,6 +21,7 @@ import { outcomeLabel } from "../../core/metrics.js"
 import { errorBodyLimit } from "../../core/options.js"
 import * as CoreReply from "../../core/reply.js"
 import { parseRetryAfter } from "../../core/retryAfter.js"
+import { describeShed } from "../../core/storm.js"
 import { ClerkErrors, ClerkErrorsBody, type ClientsError, SDKError } from "../ClerkError.js"
 import * as ClerkMetrics from "../ClerkMetrics.js"
 import type * as Exchange from "../Exchange.js"
@@ -66,6 +67,7 @@ interface Meters {
   readonly pacingWait: Metric.Metric<number, unknown>
   readonly duration: Metric.Metric<number, unknown>
   readonly rateLimited: Metric.Metric<number, unknown>
+  readonly shed: Metric.Metric<number, unknown>
   readonly requests: (label: string) => Metric.Metric<number, unknown>
 }
 
@@ -80,6 +82,7 @@ const meters = (operation: string): Meters => {
     pacingWait: Metric.withAttributes(ClerkMetrics.pacingWait, attributes),
     duration: Metric.withAttributes(ClerkMetrics.requestDuration, attributes),
     rateLimited: Metric.withAttributes(ClerkMetrics.rateLimited, attributes),
+    shed: Metric.withAttributes(ClerkMetrics.shed, attributes),
     requests: (label) => {
       let found = byStatus.get(label)
       if (found === undefined) {
@@ -153,7 +156,22 @@ export const execute = <I, A>(
           Effect.tap(() => settle(String(status), 0))
         )
       }
-      const wait = settings.pacer.reserve(clock.currentTimeMillisUnsafe())
+      const now = clock.currentTimeMillisUnsafe()
+      const shed = settings.pacer.shed(now)
+      if (shed !== undefined) {
+        return Effect.andThen(
+          Metric.update(meter.shed, 1),
+          Effect.fail(
+            new SDKError({
+              ...context,
+              reason: "Shed",
+              description: describeShed(shed, now),
+              retryAfter: Duration.millis(Math.max(0, shed.until - now))
+            })
+          )
+        )
+      }
+      const wait = settings.pacer.reserve(now)
       return wait === 0 ? go(0) : Effect.flatMap(settings.pacer.wait(wait), go)
     })
 

@@ -1,7 +1,7 @@
 /**
  * The pacer every attempt of a `Clients` layer passes before it is sent (Effect 4 face): the core's `RateState` (the
- * gate after a 429 or 503 with `Retry-After`, the key's documented window budget, the adaptive rate) decides; this
- * only sleeps where it says to, on the Effect clock.
+ * gate after a 429 or 503 with `Retry-After`, the key's documented window budget, the adaptive rate) and `Storm` (the
+ * circuit that sheds calls while Clerk is down) decide; this only sleeps where they say to, on the Effect clock.
  *
  * @internal
  */
@@ -9,8 +9,11 @@ import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import { digest, documentedLimit, RateState, type Window } from "../../core/rate.js"
+import { type Shed, Storm } from "../../core/storm.js"
 
 export interface Pacer {
+  /** Asked first: `undefined` when the attempt may go (perhaps as the circuit's probe), else why it is shed. */
+  readonly shed: (now: number) => Shed | undefined
   /** Takes this attempt's turn at `now`: 0 when it may go at once, otherwise the milliseconds to wait, through `wait`. */
   readonly reserve: (now: number) => number
   /** Waits `millis` (and for the gate, if it closed meanwhile); succeeds with the time waited. */
@@ -24,17 +27,31 @@ export interface PacerOptions {
   /** Start from the key's documented limit (only the default setting does). */
   readonly documented: boolean
   readonly scope: "layer" | "process"
+  /** Shed calls while Clerk is plainly down (the circuit). */
+  readonly loadShedding: boolean
+}
+
+/** The state of one key: the gate and pace, and the circuit. */
+interface KeyState {
+  readonly rate: RateState
+  readonly storm: Storm
 }
 
 /** `rateScope: "process"`: one state per key, shared by every layer of this process (weakly held). */
-const shared = new Map<string, WeakRef<RateState>>()
+const shared = new Map<string, WeakRef<KeyState>>()
 
-const stateFor = (adaptive: boolean, documented: Window | undefined, scope: "layer" | "process", key: string) => {
-  if (scope === "layer") return new RateState(adaptive, documented)
+const stateFor = (
+  adaptive: boolean,
+  documented: Window | undefined,
+  scope: "layer" | "process",
+  key: string
+): KeyState => {
+  const fresh = (): KeyState => ({ rate: new RateState(adaptive, documented), storm: new Storm() })
+  if (scope === "layer") return fresh()
   const id = `v4:${adaptive}:${documented === undefined ? "" : documented.limit}:${digest(key)}`
   const existing = shared.get(id)?.deref()
   if (existing !== undefined) return existing
-  const state = new RateState(adaptive, documented)
+  const state = fresh()
   shared.set(id, new WeakRef(state))
   return state
 }
@@ -51,11 +68,15 @@ export const make = (options: PacerOptions, key: string): Pacer => {
     Effect.andThen(
       Effect.sleep(Duration.millis(wait)),
       Effect.flatMap(Clock.currentTimeMillis, (now) =>
-        state.isOpen(now) ? Effect.succeed(waited + wait) : sleepThenGo(state.reserve(now), waited + wait))
+        state.rate.isOpen(now) ? Effect.succeed(waited + wait) : sleepThenGo(state.rate.reserve(now), waited + wait))
     )
   return {
-    reserve: (now) => state.reserve(now),
+    shed: options.loadShedding ? (now) => state.storm.admit(now) : () => undefined,
+    reserve: (now) => state.rate.reserve(now),
     wait: (millis) => (millis >= 1 ? sleepThenGo(millis, 0) : Effect.succeed(0)),
-    observe: (now, status, retryAfterMillis) => state.observe(now, status, retryAfterMillis)
+    observe: (now, status, retryAfterMillis) => {
+      state.rate.observe(now, status, retryAfterMillis)
+      state.storm.observe(now, status, retryAfterMillis)
+    }
   }
 }

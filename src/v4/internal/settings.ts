@@ -35,6 +35,7 @@ export interface Options {
   readonly transformClient?: ((client: HttpClient.HttpClient) => HttpClient.HttpClient) | undefined
   readonly rateLimit?: "adaptive" | false | { readonly limit: number } | undefined
   readonly rateScope?: "layer" | "process" | undefined
+  readonly loadShedding?: boolean | undefined
 }
 
 export interface Settings {
@@ -142,7 +143,8 @@ export const make = (options: Options, client: HttpClient.HttpClient): Effect.Ef
     const pacer = makePacer({
       adaptive: setting === "adaptive",
       documented: options.rateLimit === undefined,
-      scope: options.rateScope ?? "layer"
+      scope: options.rateScope ?? "layer",
+      loadShedding: options.loadShedding !== false
     }, checked.secret)
     const own = yield* Effect.serviceOption(Exchange.Exchange)
     const init = yield* Effect.serviceOption(FetchHttpClient.RequestInit)
