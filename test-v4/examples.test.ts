@@ -60,7 +60,8 @@ describe("v4 examples", () => {
             "undici": ["../../node_modules/undici/index.d.ts"]
           }
         },
-        include: ["./*.ts"]
+        include: ["./*.ts"],
+        exclude: []
       })
     )
     const tsc = spawnSync(process.execPath, [
