@@ -79,4 +79,37 @@ describe("v4 rate gate and circuit on TestClock", () => {
         assert.lengthOf(server.received, 25)
       }).pipe(Effect.provide(layer(server, { loadShedding: false })))
     }))
+
+  for (const [algorithm, third] of [["fixed-window", 1000], ["token-bucket", 500]] as const) {
+    it.effect(`a fixed ${algorithm} limit of 2 per second sends the third call ${third} ms later`, () =>
+      Effect.gen(function*() {
+        const server = yield* Server.make
+        server.reply(Server.json(200, client("client_1")))
+        yield* Effect.gen(function*() {
+          const clients = yield* Clients.Clients
+          const calls = yield* Effect.all([1, 2, 3].map(() => clients.get("client_1")), { concurrency: 3 }).pipe(
+            Effect.forkChild
+          )
+          yield* Server.eventually(() => server.received.length === 2, "the first two calls")
+          yield* TestClock.adjust(third - 1)
+          yield* Server.realSleep(20)
+          assert.lengthOf(server.received, 2)
+          yield* TestClock.adjust(1)
+          yield* Fiber.join(calls)
+          assert.lengthOf(server.received, 3)
+        }).pipe(Effect.provide(layer(server, { rateLimit: { limit: 2, interval: "1 second", algorithm } })))
+      }))
+  }
+
+  it.effect("a rate limit that is not a positive integer fails the layer with a ConfigError", () =>
+    Effect.gen(function*() {
+      const server = yield* Server.make
+      const error = yield* Effect.flip(
+        Clients.Clients.use((c) => c.get("client_1")).pipe(
+          Effect.provide(layer(server, { rateLimit: { limit: 0, interval: "1 second" } }))
+        )
+      )
+      assert.strictEqual(error._tag, "ConfigError")
+      assert.include(String(error.message), "the rate limit must be a positive integer")
+    }))
 })

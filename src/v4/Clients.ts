@@ -189,8 +189,7 @@ export interface Service extends Operations {
 export class Clients extends Context.Service<Clients, Service>()("effect-clerk/Clients") {}
 
 /**
- * A client-side rate limit: at most `limit` requests per `interval`. (Not yet supported on this face: a layer given
- * one fails with a `ConfigError` that says so.)
+ * A client-side rate limit: at most `limit` requests per `interval`.
  *
  * @example
  * ```ts
@@ -245,6 +244,7 @@ export interface Options {
    * `Retry-After` holds every call of the layer until then (waiting there uses no retry).
    *
    * - `"adaptive"` (default): unpaced until Clerk first throttles; then paced at the rate that got through.
+   * - `{ limit, interval }`: at most `limit` attempts per `interval` (add `adaptive: true` to adapt below it).
    * - `false`: no pacing (the `Retry-After` gate stays).
    */
   readonly rateLimit?: RateLimit | "adaptive" | false

@@ -8,6 +8,7 @@
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Limiter from "../../core/limiter.js"
 import { digest, documentedLimit, RateState, type Window } from "../../core/rate.js"
 import { type Shed, Storm } from "../../core/storm.js"
 
@@ -29,6 +30,8 @@ export interface PacerOptions {
   readonly scope: "layer" | "process"
   /** Shed calls while Clerk is plainly down (the circuit). */
   readonly loadShedding: boolean
+  /** A fixed limit of the layer's own (`rateLimit: { limit, interval }`). */
+  readonly fixed: Limiter.Limit | undefined
 }
 
 /** The state of one key: the gate and pace, and the circuit. */
@@ -70,9 +73,16 @@ export const make = (options: PacerOptions, key: string): Pacer => {
       Effect.flatMap(Clock.currentTimeMillis, (now) =>
         state.rate.isOpen(now) ? Effect.succeed(waited + wait) : sleepThenGo(state.rate.reserve(now), waited + wait))
     )
+  const fixed = options.fixed === undefined ? undefined : Limiter.make(options.fixed)
   return {
     shed: options.loadShedding ? (now) => state.storm.admit(now) : () => undefined,
-    reserve: (now) => state.rate.reserve(now),
+    // The fixed limit's permit is taken for the time the gate and pace let the attempt go.
+    reserve: fixed === undefined
+      ? (now) => state.rate.reserve(now)
+      : (now) => {
+        const paced = now + state.rate.reserve(now)
+        return Math.ceil(fixed.take(paced) - now)
+      },
     wait: (millis) => (millis >= 1 ? sleepThenGo(millis, 0) : Effect.succeed(0)),
     observe: (now, status, retryAfterMillis) => {
       state.rate.observe(now, status, retryAfterMillis)

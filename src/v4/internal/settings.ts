@@ -16,6 +16,7 @@ import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import * as SchemaIssue from "effect/SchemaIssue"
 import type { Check } from "../../core/check.js"
+import * as Limiter from "../../core/limiter.js"
 import * as CoreOptions from "../../core/options.js"
 import * as CoreSettings from "../../core/settings.js"
 import { version } from "../../internal/version.js"
@@ -33,7 +34,16 @@ export interface Options {
   readonly retry?: RetryPolicy.RetryPolicy | false | undefined
   readonly maxResponseBytes?: number | undefined
   readonly transformClient?: ((client: HttpClient.HttpClient) => HttpClient.HttpClient) | undefined
-  readonly rateLimit?: "adaptive" | false | { readonly limit: number } | undefined
+  readonly rateLimit?:
+    | "adaptive"
+    | false
+    | {
+      readonly limit: number
+      readonly interval: Duration.Input
+      readonly algorithm?: "fixed-window" | "token-bucket" | undefined
+      readonly adaptive?: boolean | undefined
+    }
+    | undefined
   readonly rateScope?: "layer" | "process" | undefined
   readonly loadShedding?: boolean | undefined
 }
@@ -131,17 +141,21 @@ export const make = (options: Options, client: HttpClient.HttpClient): Effect.Ef
   Effect.gen(function*() {
     const checked = yield* checkOptions(options)
     const setting = options.rateLimit ?? "adaptive"
-    if (typeof setting === "object") {
-      // The fixed limit needs a rate limiter that Effect 4's core no longer has; until the face has its own, say so.
-      return yield* Effect.fail(
-        configError(
-          ["rateLimit"],
-          "a fixed rateLimit is not supported on effect-clerk/v4 yet: use \"adaptive\" or false"
-        )
-      )
+    const fixed = typeof setting === "object" ? setting : undefined
+    if (fixed !== undefined && !Limiter.validLimit(fixed.limit)) {
+      return yield* Effect.fail(configError(["rateLimit", "limit"], CoreSettings.rateLimitNotPositive))
+    }
+    const interval = fixed === undefined ? undefined : durationMillis("rateLimit.interval", fixed.interval)
+    if (interval !== undefined && !interval.ok) {
+      return yield* Effect.fail(configError(["rateLimit", "interval"], interval.error))
     }
     const pacer = makePacer({
-      adaptive: setting === "adaptive",
+      adaptive: setting === "adaptive" || fixed?.adaptive === true,
+      fixed: fixed === undefined || interval === undefined || !interval.ok ? undefined : {
+        limit: fixed.limit,
+        intervalMillis: interval.value,
+        algorithm: fixed.algorithm ?? "fixed-window"
+      },
       documented: options.rateLimit === undefined,
       scope: options.rateScope ?? "layer",
       loadShedding: options.loadShedding !== false
