@@ -1,0 +1,77 @@
+/** The shared budget's contract on TestClock: layers that share a store share the gate; a failing store costs nothing. */
+import { describe, expect, it } from "@effect/vitest"
+import { Context, Effect, Fiber, Layer, Logger, LogLevel, Metric, TestClock } from "effect"
+import { ClerkMetrics, Clients, SharedBudget } from "../src/index.js"
+import * as Fixtures from "./support/fixtures.js"
+import * as TestServer from "./support/TestServer.js"
+
+const turn = TestServer.eventually(() => true, "a turn of the event loop")
+
+const build = (server: TestServer.TestServer, options: Partial<Clients.Options>) =>
+  Effect.map(
+    Layer.build(TestServer.clientsLayer(server, { retry: false, ...options })),
+    (context) => Context.get(context, Clients.Clients)
+  )
+
+describe("a shared budget (SharedBudget.memory, TestClock)", () => {
+  it.scoped("a 429 with Retry-After seen by one layer holds another layer that shares the store, not one that does not", () =>
+    Effect.gen(function*() {
+      const server = yield* TestServer.make
+      const store = SharedBudget.memory()
+      const gateBefore = yield* Metric.value(ClerkMetrics.sharedGate)
+      const [a, b, c] = [
+        yield* build(server, { sharedBudget: store }),
+        yield* build(server, { sharedBudget: store }),
+        yield* build(server, {})
+      ]
+      server.reply(
+        TestServer.json(429, Fixtures.clerkErrors(429, "too_many_requests"), { "retry-after": "2" }),
+        TestServer.json(200, Fixtures.client("client_ok"))
+      )
+      expect((yield* Effect.flip(a.get("client_ok"))).status).toBe(429)
+      yield* turn
+      // c shares nothing: it goes at once.
+      expect((yield* c.get("client_ok")).id).toBe("client_ok")
+      const waiting = yield* Effect.fork(b.get("client_ok"))
+      yield* turn
+      yield* TestClock.adjust("1999 millis")
+      yield* turn
+      expect(server.received).toHaveLength(2)
+      yield* TestClock.adjust("1 millis")
+      expect((yield* Fiber.join(waiting)).id).toBe("client_ok")
+      expect(server.received).toHaveLength(3)
+      expect((yield* Metric.value(ClerkMetrics.sharedGate)).count - gateBefore.count).toBe(1)
+    }))
+
+  const warnings: Array<string> = []
+  const capture = Logger.replace(
+    Logger.defaultLogger,
+    Logger.make(({ logLevel, message }) => {
+      if (LogLevel.greaterThanEqual(logLevel, LogLevel.Warning)) warnings.push(String(message))
+    })
+  )
+
+  it.scoped("a store that fails: every call goes on under the local budget, and the warning is logged once", () =>
+    Effect.gen(function*() {
+      const server = yield* TestServer.make
+      const broken: SharedBudget.Store = {
+        name: "broken",
+        connect: () => Effect.fail(new SharedBudget.StoreError({ message: "connection refused" }))
+      }
+      const fallbacksBefore = yield* Metric.value(ClerkMetrics.sharedFallbacks)
+      const clients = yield* build(server, { sharedBudget: broken })
+      server.reply(TestServer.json(200, Fixtures.client("client_ok")))
+      // Three rounds, each after the store was due to be tried again: it fails each time, and is reported once.
+      for (let round = 0; round < 3; round++) {
+        const results = yield* Effect.forEach(Array.from({ length: 10 }, () => "client_ok"), (id) => clients.get(id), {
+          concurrency: 5
+        })
+        expect(results).toHaveLength(10)
+        yield* TestClock.adjust("6 seconds")
+      }
+      expect(server.received).toHaveLength(30)
+      expect(warnings).toHaveLength(1)
+      expect(warnings[0]).toContain("the shared budget store (broken) is unavailable (connection refused)")
+      expect((yield* Metric.value(ClerkMetrics.sharedFallbacks)).count - fallbacksBefore.count).toBe(1)
+    }).pipe(Effect.provide(capture)))
+})
