@@ -5,13 +5,14 @@
  */
 import { NodeHttpClient, NodeHttpServer } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Fiber, Layer, Stream } from "effect"
+import { Effect, Fiber, Layer, Result, Stream } from "effect"
 import { Clients, ClientsTest, Emulator, RetryPolicy } from "effect-clerk/v4"
 import type * as Exchange from "effect-clerk/v4/Exchange"
 import * as UndiciHttpClient from "effect-clerk/v4/UndiciHttpClient"
 import { FetchHttpClient, type HttpClient } from "effect/http"
 import { TestClock } from "effect/testing"
 import { createServer } from "node:http"
+import { client } from "../test/support/fixtures.js"
 import * as Server from "./support/server.js"
 
 const served = (options: Emulator.Options) =>
@@ -114,4 +115,49 @@ describe("v4 ClientsTest", () => {
       assert.strictEqual(got.id, test.clients[0]!.id)
       assert.strictEqual((yield* test.stats).get, 2)
     }).pipe(Effect.provide(ClientsTest.layer({ seedClients: 1, retry: RetryPolicy.backoff({ jitter: 0 }) }))))
+})
+
+describe("v4 Emulator.clientsFromJson", () => {
+  it("reads an array, an envelope and NDJSON, and says what is wrong with anything else", () => {
+    const wire = [client("client_a"), client("client_b")]
+    const ids = (text: string) => Result.map(Emulator.clientsFromJson(text), (cs) => cs.map((c) => c.id))
+    assert.deepStrictEqual(ids(JSON.stringify(wire)), Result.succeed(["client_a", "client_b"]))
+    assert.deepStrictEqual(
+      ids(JSON.stringify({ data: wire, total_count: 2 })),
+      Result.succeed(["client_a", "client_b"])
+    )
+    assert.deepStrictEqual(ids(wire.map((c) => JSON.stringify(c)).join("\n")), Result.succeed(["client_a", "client_b"]))
+    assert.match(Result.getFailure(ids("{nope")).pipe((f) => (f._tag === "Some" ? f.value : "")), /^invalid JSON: /)
+    assert.isTrue(Result.isFailure(ids(JSON.stringify([{ object: "client" }]))))
+  })
+})
+
+describe("v4 stream while the list grows", () => {
+  it.live("clients created during the stream push the rest to later pages: none of them is lost", () =>
+    Effect.gen(function*() {
+      const emulator = yield* Emulator.Emulator
+      const layer = Clients.layer({
+        secretKey: emulator.secretKey,
+        apiUrl: emulator.apiUrl,
+        deprecationWarning: false,
+        rateLimit: false
+      }).pipe(Layer.provide(FetchHttpClient.layer))
+      const before = emulator.clients.map((c) => c.id)
+      let grown = false
+      const ids = yield* Clients.Clients.use((c) =>
+        c.stream({ pageSize: 10, prefetch: 0 }).pipe(
+          Stream.tap(() =>
+            grown ? Effect.void : Effect.map(emulator.createClients(5), () => {
+              grown = true
+            })
+          ),
+          Stream.map((x) => x.id),
+          Stream.runCollect
+        )
+      ).pipe(Effect.provide(layer))
+      const read = Array.from(ids)
+      for (const id of before) assert.include(read, id)
+      // The 5 that shifted past the first total were read on, page by page.
+      assert.isAtLeast(read.length, before.length + 5)
+    }).pipe(Effect.provide(served({ seedClients: 30 }))))
 })

@@ -47,3 +47,21 @@ export const parseRateLimit = (
   const millis = unit === "ms" || unit === "millis" ? amount : unit.startsWith("m") ? amount * 60_000 : amount * 1000
   return ok({ limit, windowMillis: millis })
 }
+
+/**
+ * The clients a text holds, as JSON to decode: a JSON array, a `{ data: [...] }` envelope, or NDJSON (one client per
+ * line, as `effect-clerk stream` prints). Each face validates the result with its `Client` schema.
+ */
+export const clientsJson = (text: string): Check<unknown> => {
+  let whole: unknown
+  try {
+    whole = JSON.parse(text)
+  } catch (e) {
+    try {
+      whole = text.split("\n").filter((line) => line.trim().length > 0).map((line): unknown => JSON.parse(line))
+    } catch {
+      return fail(`invalid JSON: ${String(e)}`)
+    }
+  }
+  return ok(typeof whole === "object" && whole !== null && "data" in whole ? whole.data : whole)
+}

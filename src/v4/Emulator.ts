@@ -198,6 +198,25 @@ export class Emulator extends Context.Service<Emulator, Service>()("effect-clerk
 export const defaultSecretKey: string = Checks.defaultSecretKey
 
 const encodeClient = Schema.encodeSync(Domain.Client)
+const decodeClients = Schema.decodeUnknownResult(Schema.Array(Domain.Client))
+
+/**
+ * Reads clients in Clerk's wire format — a JSON array, a `{ data: [...] }` envelope, or NDJSON (one client per line,
+ * as `effect-clerk stream` prints) — validated by the same schema the client uses.
+ *
+ * @example
+ * ```ts
+ * import { Emulator } from "effect-clerk/v4"
+ * const clients = Emulator.clientsFromJson('[{"object":"client", …}]') // Result<ReadonlyArray<Client>, string>
+ * ```
+ * @since 0.3.0
+ * @category Constructors
+ */
+export const clientsFromJson = (text: string): Result.Result<ReadonlyArray<Domain.Client>, string> => {
+  const json = Checks.clientsJson(text)
+  if (!json.ok) return Result.fail(json.error)
+  return Result.mapError(decodeClients(json.value), (error) => error.message)
+}
 
 const orDie = <A>(check: Check<A>): Effect.Effect<A> =>
   check.ok ? Effect.succeed(check.value) : Effect.die(new Error(check.error))
