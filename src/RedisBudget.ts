@@ -16,7 +16,7 @@
  *
  * Each layer opens one connection for its life. Keys are `<prefix><digest>:…` (a SHA-256 digest of the secret key,
  * never the key), each with a time to live, so nothing needs cleaning up. A command that fails or takes more than
- * 250 ms sends the layer to its process-local budget for a few seconds, with one warning log line; no call fails
+ * 1 s sends the layer to its process-local budget for a few seconds, with one warning log line; no call fails
  * because of Redis.
  *
  * @since 0.3.0

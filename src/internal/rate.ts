@@ -70,8 +70,8 @@ interface KeyState {
 /** Below a millisecond: no sleep, only the permit (see `wait`). */
 const permitOnly = 0.5
 
-/** A store call slower than this is a failed one: calls must not wait on Redis. */
-export const storeTimeoutMillis = 250
+/** A store call slower than this is a failed one: calls must not wait long on Redis (a loaded machine can take hundreds of ms). */
+export const storeTimeoutMillis = 1000
 /** How long a failed store is left alone before it is tried again. */
 export const fallbackMillis = 5000
 
