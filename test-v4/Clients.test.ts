@@ -9,7 +9,7 @@ import { Effect, Exit, Fiber, Layer, Metric, Redacted, Stream } from "effect"
 import { ClerkError, ClerkMetrics, Clients, RetryPolicy } from "effect-clerk/v4"
 import type * as Exchange from "effect-clerk/v4/Exchange"
 import * as UndiciHttpClient from "effect-clerk/v4/UndiciHttpClient"
-import { FetchHttpClient, type HttpClient } from "effect/http"
+import { FetchHttpClient, HttpClient } from "effect/http"
 import { TestClock } from "effect/testing"
 import { gzipSync } from "node:zlib"
 import { clerkErrors, client } from "../test/support/fixtures.js"
@@ -227,6 +227,41 @@ for (const [name, each] of transports) {
         )
         assert.strictEqual(error._tag === "SDKError" ? error.description : undefined, "attempt exceeded 100ms")
         yield* Server.eventually(() => server.aborted.length === 1, "the aborted request")
+      }))
+
+    it.live("a server that echoes the key gets it into no error: body scrubbed, headers redacted, nothing in the cause", () =>
+      Effect.gen(function*() {
+        const server = yield* Server.make
+        server.reply((res, req) => {
+          res.writeHead(500, {
+            "content-type": "text/plain",
+            "x-api-key": String(req.headers.authorization),
+            "x-echo": String(req.headers.authorization)
+          })
+          res.end(`you sent ${req.headers.authorization}`)
+        })
+        const error = yield* Effect.flip(withClients(server, (c) => c.get("client_1"), { retry: false }))
+        assert.strictEqual(error._tag === "SDKError" ? error.headers?.["x-api-key"] : undefined, "<redacted>")
+        for (const text of [error.message, JSON.stringify(error), String(error), JSON.stringify(error.toJSON())]) {
+          assert.notInclude(text.replace(/<redacted>/g, ""), Server.secret.slice(8))
+        }
+      }))
+
+    it.live("transformClient sees every request", () =>
+      Effect.gen(function*() {
+        const server = yield* Server.make
+        server.reply(Server.json(200, client("client_1")))
+        const seen: Array<string> = []
+        yield* withClients(server, (c) => Effect.andThen(c.get("client_1"), c.verify({ token: "t" })), {
+          transformClient: HttpClient.mapRequest((request) => {
+            seen.push(`${request.method} ${request.url}`)
+            return request
+          })
+        })
+        assert.deepStrictEqual(seen, [
+          `GET ${server.apiUrl}/clients/client_1`,
+          `POST ${server.apiUrl}/clients/verify`
+        ])
       }))
 
     it.live("a body gzipped (when the client asks for it) is inflated, and the limit counts inflated bytes", () =>

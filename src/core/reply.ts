@@ -103,8 +103,14 @@ export const replyDetails = (reply: Reply, secret: string) => {
     status: reply.status,
     ...(contentType === undefined ? {} : { contentType }),
     body: scrub(truncate(reply.body.text, excerptLimit), secret),
-    headers: redactHeaders(reply.headers)
+    headers: scrubValues(redactHeaders(reply.headers), secret)
   }
+}
+
+/** A server may echo the key in any header, not only the ones redacted by name. */
+const scrubValues = (headers: Record<string, string>, secret: string): Record<string, string> => {
+  for (const name of Object.keys(headers)) headers[name] = scrub(headers[name]!, secret)
+  return headers
 }
 
 /** A socket-level error, said in one line: `message: inner message [CODE]`. */
