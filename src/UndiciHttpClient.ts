@@ -47,11 +47,8 @@ import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import { pipeline, type Readable } from "node:stream"
 import { Agent, type Dispatcher } from "undici"
-import { type BodyText, collectNode, isUndecodable } from "./core/body.js"
-import { acceptEncoding, type Encoding, encodingOf, inflate } from "./core/inflate.js"
-import type { Reply } from "./core/reply.js"
-import { describeCause } from "./core/reply.js"
-import { startTimer } from "./core/timer.js"
+import { type Encoding, encodingOf } from "./core/inflate.js"
+import * as Core from "./core/undici.js"
 import * as Exchange from "./Exchange.js"
 
 /**
@@ -94,15 +91,8 @@ export const make = (dispatcher: Dispatcher): HttpClient.HttpClient =>
         requestEffect,
         (request) =>
           Effect.async<HttpClientResponse.HttpClientResponse, HttpClientError.HttpClientError>((resume) => {
-            const controller = new AbortController()
-            const sent = dispatch(dispatcher, request, controller.signal, (error, data) => {
-              resume(
-                data === undefined
-                  ? Effect.fail(new HttpClientError.RequestError({ request, reason: "Transport", cause: error }))
-                  : Effect.succeed(new UndiciResponse(request, data))
-              )
-            })
-            if (!sent) {
+            const sendable = plain(request)
+            if (sendable === undefined) {
               resume(
                 Effect.fail(
                   new HttpClientError.RequestError({
@@ -112,7 +102,16 @@ export const make = (dispatcher: Dispatcher): HttpClient.HttpClient =>
                   })
                 )
               )
+              return
             }
+            const controller = new AbortController()
+            Core.dispatch(dispatcher, sendable, controller.signal, (error, data) => {
+              resume(
+                data === undefined
+                  ? Effect.fail(new HttpClientError.RequestError({ request, reason: "Transport", cause: error }))
+                  : Effect.succeed(new UndiciResponse(request, data))
+              )
+            })
             return Effect.sync(() => controller.abort())
           })
       ),
@@ -120,8 +119,9 @@ export const make = (dispatcher: Dispatcher): HttpClient.HttpClient =>
   )
 
 /**
- * `Clients`' exchange over a dispatcher: one attempt, its time limit a timer that aborts the request (headers and
- * body alike), its body read up to the byte limit and decompressed in one bounded call.
+ * `Clients`' exchange over a dispatcher (the core's, shared with the Effect 4 face): one attempt, its time limit a
+ * timer that aborts the request (headers and body alike), its body read up to the byte limit and decompressed in one
+ * bounded call.
  *
  * @example
  * ```ts
@@ -136,67 +136,17 @@ export const make = (dispatcher: Dispatcher): HttpClient.HttpClient =>
  */
 export const exchange = (dispatcher: Dispatcher): Exchange.Service => ({
   exchange: (request, limits) =>
-    Effect.async<Reply, Exchange.ExchangeError>((resume) => {
-      const controller = new AbortController()
-      let settled = false
-      let responseBody: Readable | undefined
-      const settle = (outcome: Effect.Effect<Reply, Exchange.ExchangeError>) => {
-        if (settled) return
-        settled = true
-        cancelTimer()
-        resume(outcome)
-      }
-      const abort = () => {
-        controller.abort()
-        responseBody?.destroy()
-      }
-      const cancelTimer = startTimer(limits.timeoutMillis, () => {
-        settle(
-          Effect.fail(new Exchange.ExchangeError({ reason: "Timeout", description: "the attempt's time limit passed" }))
-        )
-        abort()
-      })
-      const sent = dispatch(dispatcher, request, controller.signal, (error, data) => {
-        if (data === undefined) {
-          const cause = error === null ? {} : { cause: error }
-          return settle(
-            Effect.fail(
-              new Exchange.ExchangeError({
-                reason: "Transport",
-                description: describeCause(error) ?? "no response",
-                ...cause
-              })
-            )
-          )
-        }
-        responseBody = data.body
-        const headers = flatHeaders(data.headers)
-        const status = data.statusCode
-        readBody(data.body, headers["content-encoding"], Exchange.limitFor(status, limits), (cause, body) => {
-          settle(
-            body === undefined
-              ? Effect.fail(
-                new Exchange.ExchangeError({
-                  reason: isUndecodable(cause) ? "Undecodable" : "Transport",
-                  status,
-                  description: `response body could not be read: ${describeCause(cause) ?? String(cause)}`,
-                  cause
-                })
-              )
-              : Effect.succeed({ status, headers, body })
-          )
-        })
-      })
-      if (!sent) {
-        settle(
+    Effect.async<Exchange.Reply, Exchange.ExchangeError>((resume) => {
+      const sendable = plain(request)
+      if (sendable === undefined) {
+        resume(
           Effect.fail(new Exchange.ExchangeError({ reason: "InvalidRequest", description: "unsupported request body" }))
         )
+        return
       }
-      return Effect.sync(() => {
-        settled = true
-        cancelTimer()
-        abort()
-      })
+      const cancel = Core.exchange(dispatcher, sendable, limits, (outcome) =>
+        resume(outcome.ok ? Effect.succeed(outcome.reply) : Effect.fail(new Exchange.ExchangeError(outcome.failure))))
+      return Effect.sync(cancel)
     })
 })
 
@@ -217,100 +167,32 @@ const usable = typeof Agent === "function" && typeof Agent.prototype.request ===
  */
 export const isSupported: boolean = usable
 
-/**
- * Sends `request` through undici's callback API; `false` when its body is not one a Clerk client sends. Undici's own
- * header and body timeouts are off: the caller's limit is the only one (`Infinity` means none).
- */
-const dispatch = (
-  dispatcher: Dispatcher,
-  request: HttpClientRequest.HttpClientRequest,
-  signal: AbortSignal,
-  callback: (error: Error | null, data: Dispatcher.ResponseData | undefined) => void
-): boolean => {
-  const body = requestBody(request)
-  if (body === undefined) return false
-  const query = UrlParams.toString(request.urlParams)
-  const headers = request.headers["accept-encoding"] === undefined
-    ? { ...request.headers, "accept-encoding": acceptEncoding }
-    : request.headers
-  dispatcher.request({
-    origin: originOf(request.url),
-    path: pathOf(request.url) + (query === "" ? "" : `?${query}`),
-    method: request.method,
-    headers,
-    body: body.content,
-    signal,
-    headersTimeout: 0,
-    bodyTimeout: 0
-  }, (error, data) => callback(error, error === null ? data : undefined))
-  return true
-}
-
-// Splitting the URL by hand avoids a WHATWG URL parse per request; the platform guarantees an absolute URL here.
-const originOf = (url: string): string => {
-  const slash = url.indexOf("/", url.indexOf("//") + 2)
-  return slash === -1 ? url : url.slice(0, slash)
-}
-
-const pathOf = (url: string): string => {
-  const slash = url.indexOf("/", url.indexOf("//") + 2)
-  return slash === -1 ? "/" : url.slice(slash)
-}
-
-/** The bodies a Clerk client sends (none, or JSON bytes); anything else is refused rather than half-supported. */
-const requestBody = (
-  request: HttpClientRequest.HttpClientRequest
-): { readonly content: string | Uint8Array | null } | undefined => {
+/** The request as the core sends it, or `undefined` for a body a Clerk client never sends (a stream, form data). */
+const plain = (request: HttpClientRequest.HttpClientRequest): Core.PlainRequest | undefined => {
   const body = request.body
+  let content: string | Uint8Array | null
   switch (body._tag) {
     case "Empty":
-      return { content: null }
+      content = null
+      break
     case "Uint8Array":
-      return { content: body.body }
+      content = body.body
+      break
     case "Raw":
-      return typeof body.body === "string" || body.body instanceof Uint8Array ? { content: body.body } : undefined
+      if (!(typeof body.body === "string" || body.body instanceof Uint8Array)) return undefined
+      content = body.body
+      break
     default:
       return undefined
   }
-}
-
-const flatHeaders = (headers: Dispatcher.ResponseData["headers"]): Record<string, string> => {
-  const flat: Record<string, string> = {}
-  for (const [name, value] of Object.entries(headers)) {
-    if (value !== undefined) flat[name] = Array.isArray(value) ? value.join(", ") : value
-  }
-  return flat
-}
-
-/**
- * Reads `source` into a string of at most `limit` bytes, decompressed: a longer body is cut there and `truncated`,
- * and nothing past the limit is buffered (the compressed bytes are read up to the limit, then inflated in one call
- * that stops at `limit` bytes of output).
- */
-const readBody = (
-  source: Readable,
-  header: string | undefined,
-  limit: number,
-  done: (error: unknown, body: BodyText | undefined) => void
-): void => {
-  let encoding: Encoding | undefined
-  try {
-    encoding = encodingOf(header)
-  } catch (error) {
-    source.on("error", () => {})
-    source.destroy()
-    return done(error, undefined)
-  }
-  collectNode(source, limit, undefined, (error, collected) => {
-    if (collected === undefined) return done(error, undefined)
-    let body: BodyText
-    try {
-      body = inflate(collected, encoding, limit)
-    } catch (inflateError) {
-      return done(inflateError, undefined)
-    }
-    done(undefined, body)
-  })
+  const query = UrlParams.toString(request.urlParams)
+  // The body's content type (`application/json` for `bodyUnsafeJson`) is the transport's to send, as the platform's
+  // clients do, unless the request set its own.
+  const contentType = "contentType" in body ? body.contentType : undefined
+  const headers = contentType === undefined || request.headers["content-type"] !== undefined
+    ? request.headers
+    : { ...request.headers, "content-type": contentType }
+  return { method: request.method, url: query === "" ? request.url : `${request.url}?${query}`, headers, body: content }
 }
 
 /** The platform's response interface over undici's response data; the body is read (and decompressed) once. */
@@ -327,7 +209,7 @@ class UndiciResponse extends Inspectable.Class implements HttpClientResponse.Htt
   ) {
     super()
     this.status = source.statusCode
-    this.headers = Headers.unsafeFromRecord(flatHeaders(source.headers))
+    this.headers = Headers.unsafeFromRecord(Core.flatHeaders(source.headers))
   }
 
   get cookies(): Cookies.Cookies {
@@ -348,7 +230,7 @@ class UndiciResponse extends Inspectable.Class implements HttpClientResponse.Htt
     return Effect.suspend(() => {
       if (this.read !== undefined) return this.read
       return Effect.async<string, HttpClientError.ResponseError>((resume) => {
-        readBody(this.source.body, this.headers["content-encoding"], Number.MAX_SAFE_INTEGER, (error, body) => {
+        Core.readBody(this.source.body, this.headers["content-encoding"], Number.MAX_SAFE_INTEGER, (error, body) => {
           this.read = body === undefined ? Effect.fail(this.fail(error)) : Effect.succeed(body.text)
           resume(this.read)
         })
