@@ -131,6 +131,7 @@ export class RateState {
   private loweredAt = Number.NEGATIVE_INFINITY
   private raisedAt = 0
   private budget: WindowBudget | undefined
+  private fixedMillis: number | undefined = undefined
   /** Whether this process counts the window budget itself (false while a shared store counts it). */
   private localCount = true
   /** Told when a 429 or 503 closes the gate here, so that peers can follow (see SharedBudget). */
@@ -159,6 +160,21 @@ export class RateState {
 
   countLocally(on: boolean): void {
     this.localCount = on
+  }
+
+  /** A window the user's fixed `rateLimit` counts in (the pacer's), so that a 429 may be read against it too. */
+  knownWindow(millis: number): void {
+    this.fixedMillis = millis
+  }
+
+  /** The end of the window (the documented or the fixed one) that a 429's Retry-After agrees with, if any. */
+  private windowEnd(now: number, retryAfterMillis: number): number | undefined {
+    for (const millis of [this.budget?.millis, this.fixedMillis]) {
+      if (millis === undefined) continue
+      const end = now - (now % millis) + millis
+      if (end > now + retryAfterMillis - 1000 - guard && end <= now + retryAfterMillis + guard) return end
+    }
+    return undefined
   }
 
   /** The gate's closing time (epoch millis), for peers. */
@@ -192,8 +208,13 @@ export class RateState {
     if (status === 503 && retryAfterMillis === 0) return // an outage, not a limit: the storm breaker handles it
     // Rejections of requests that were already on their way (before the gate, within a second) are one throttle.
     const sameThrottle = now < Math.max(this.gateUntil, this.loweredAt + 1000)
-    if (retryAfterMillis > 0 && now + retryAfterMillis > this.gateUntil) {
-      this.gateUntil = now + retryAfterMillis
+    // Retry-After is whole seconds, rounded up: when it agrees with a window we count in, that window's end is the
+    // exact time (a 1 s window's 429 always says "1", which would hold every call through most of the next window).
+    const until = status === 429
+      ? this.windowEnd(now, retryAfterMillis) ?? now + retryAfterMillis
+      : now + retryAfterMillis
+    if (retryAfterMillis > 0 && until > this.gateUntil) {
+      this.gateUntil = until
       this.nextSlot = Math.max(this.nextSlot, this.gateUntil)
       this.onGate?.(this.gateUntil)
     }

@@ -131,6 +131,7 @@ export const make = (
       ? undefined
       : { limit: fixed.limit, millis: Duration.toMillis(Duration.decode(fixed.interval)) }
 
+    if (fixedWindow !== undefined) state.rate.knownWindow(fixedWindow.millis)
     const link = options.sharedBudget === undefined ? undefined : yield* connect(options.sharedBudget, key, state)
 
     /** Sleeps to the slot taken; goes unless the gate closed meanwhile (then takes a new slot). */
