@@ -13,6 +13,7 @@
 import * as Duration from "effect/Duration"
 import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
+import * as Messages from "./core/messages.js"
 import { isTransient } from "./internal/status.js"
 
 /**
@@ -126,13 +127,7 @@ export class ClerkErrors extends Schema.TaggedError<ClerkErrors>("effect-clerk/C
   }
 
   override get message(): string {
-    const first = this.errors[0]
-    const detail = first === undefined
-      ? "no error details"
-      : `${first.code}: ${first.longMessage ?? first.message}${
-        this.errors.length > 1 ? ` (+${this.errors.length - 1} more)` : ""
-      }`
-    return `${this.operation} ${this.method} ${this.path} → ${this.status} ${detail}${suffix(this)}`
+    return Messages.clerkErrorsMessage(this, retryAfterText(this))
   }
 }
 
@@ -150,7 +145,7 @@ export class ClerkErrors extends Schema.TaggedError<ClerkErrors>("effect-clerk/C
  * @since 0.1.0
  * @category Models
  */
-export const SDKErrorReason = Schema.Literal("InvalidRequest", "Transport", "Timeout", "StatusCode", "Decode", "Shed")
+export const SDKErrorReason = Schema.Literal(...Messages.sdkErrorReasons)
 
 /**
  * @since 0.1.0
@@ -193,17 +188,13 @@ export class SDKError extends Schema.TaggedError<SDKError>("effect-clerk/SDKErro
   }
 
   override get message(): string {
-    const status = this.status === undefined ? "" : ` → ${this.status}`
-    return `${this.operation} ${this.method} ${this.path}${status} ${this.reason}: ${this.description}${suffix(this)}`
+    return Messages.sdkErrorMessage(this, retryAfterText(this))
   }
 }
 
-const suffix = (error: { readonly attempts?: number; readonly retryAfter?: Duration.Duration }): string => {
-  const parts: Array<string> = []
-  if (error.attempts !== undefined && error.attempts > 1) parts.push(`after ${error.attempts} attempts`)
-  if (error.retryAfter !== undefined) parts.push(`retry after ${Duration.format(error.retryAfter)}`)
-  return parts.length === 0 ? "" : ` (${parts.join(", ")})`
-}
+/** `Retry-After` as the messages show it (`Duration.format`, which both faces render alike). */
+const retryAfterText = (error: { readonly retryAfter?: Duration.Duration }): string | undefined =>
+  error.retryAfter === undefined ? undefined : Duration.format(error.retryAfter)
 
 /**
  * Every way a Clients operation fails.

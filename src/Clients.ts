@@ -32,6 +32,7 @@ import * as Domain from "./Client.js"
 import * as Endpoints from "./core/endpoints.js"
 import * as Input from "./core/input.js"
 import * as CoreOptions from "./core/options.js"
+import * as CoreSettings from "./core/settings.js"
 import * as EnvConfig from "./internal/config.js"
 import { decoder } from "./internal/fastDecode.js"
 import { execute, type Operation } from "./internal/pipeline.js"
@@ -295,12 +296,9 @@ export interface RateLimit {
  */
 export const make = Effect.fnUntraced(function*(options: Options) {
   const settings = yield* Settings.make(options, yield* HttpClient.HttpClient)
-  const warnDeprecated = options.deprecationWarning === false ? Effect.void : yield* Effect.once(
-    Effect.logWarning(
-      "effect-clerk: GET /v1/clients is deprecated by Clerk and may be removed; this warning is logged once per layer " +
-        "(deprecationWarning: false silences it)"
-    )
-  )
+  const warnDeprecated = options.deprecationWarning === false
+    ? Effect.void
+    : yield* Effect.once(Effect.logWarning(CoreSettings.deprecationWarning))
 
   /** Bad input fails here, naming the request it would have been, and nothing is sent. */
   const rejected = (operation: string, method: string, path: string, description: string) =>

@@ -19,6 +19,7 @@ import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import * as Body from "./core/body.js"
+import { describe } from "./core/messages.js"
 import type * as CoreReply from "./core/reply.js"
 import { describeCause } from "./core/reply.js"
 import { runtimeBody } from "./internal/runtimeBody.js"
@@ -177,11 +178,15 @@ const fromRequestError = (error: HttpClientError.HttpClientError): ExchangeError
   if (error._tag === "RequestError" && error.reason !== "Transport") {
     return new ExchangeError({
       reason: "InvalidRequest",
-      description: `request could not be built (${error.reason})`,
+      description: describe.unbuildable(error.reason),
       ...cause
     })
   }
-  return new ExchangeError({ reason: "Transport", description: describeCause(error.cause) ?? "no response", ...cause })
+  return new ExchangeError({
+    reason: "Transport",
+    description: describeCause(error.cause) ?? describe.noResponse,
+    ...cause
+  })
 }
 
 const bodyError = (status: number) => (cause: unknown): ExchangeError =>

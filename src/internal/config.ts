@@ -12,24 +12,13 @@ import * as ConfigProvider from "effect/ConfigProvider"
 import * as Duration from "effect/Duration"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
-import * as Predicate from "effect/Predicate"
 import * as Redacted from "effect/Redacted"
+import * as CoreEnv from "../core/env.js"
 import * as Core from "../core/options.js"
+import * as CoreSettings from "../core/settings.js"
 
-/** The variables read, named as `@clerk/backend` names them. */
-export const names = {
-  secretKey: "CLERK_SECRET_KEY",
-  apiUrl: "CLERK_API_URL",
-  apiVersion: "CLERK_API_VERSION",
-  timeout: "CLERK_TIMEOUT"
-} as const
-
-/** The form a secret key takes, for messages. */
-export const secretKeyForm =
-  "your Clerk instance's secret key, sk_live_… or sk_test_… (Clerk Dashboard, API keys; the local emulator's is sk_test_effect_clerk_emulator)"
-
-/** The form a duration variable takes, for messages. */
-export const durationForm = `a positive duration: ${Core.durationTextFormat}, or infinity for no limit`
+/** The variables read and the forms their values take: the core's, which the Effect 4 face reads too. */
+export const { durationForm, names, secretKeyForm } = CoreSettings
 
 /** A variable, unset when absent or blank: `CLERK_API_URL=` in a `.env` template means "not set", not "empty URL". */
 const text = (name: string): Config.Config<Option.Option<string>> =>
@@ -41,7 +30,7 @@ const text = (name: string): Config.Config<Option.Option<string>> =>
  */
 export const secretKey = (
   name: string = names.secretKey,
-  unset: string = `the Clerk secret key is not set (or is blank): expected ${secretKeyForm}`
+  unset: string = CoreSettings.secretKeyUnset
 ): Config.Config<Redacted.Redacted<string>> =>
   text(name).pipe(Config.mapOrFail(Option.match({
     onNone: () => Either.left(ConfigError.MissingData([name], unset)),
@@ -63,7 +52,7 @@ export const duration = (name: string, fallback: Duration.Duration): Config.Conf
       const millis = Core.parseDurationText(value)
       return millis !== undefined && Core.timeLimit(name, millis).ok
         ? Either.right(millis === Number.POSITIVE_INFINITY ? Duration.infinity : Duration.millis(millis))
-        : Either.left(ConfigError.InvalidData([name], `expected ${durationForm}; got ${JSON.stringify(value)}`))
+        : Either.left(ConfigError.InvalidData([name], CoreSettings.notADurationVariable(value)))
     }
   })))
 
@@ -75,25 +64,4 @@ export const duration = (name: string, fallback: Duration.Duration): Config.Conf
 export const environment = (
   env: unknown,
   wanted: ReadonlyArray<string> = Object.values(names)
-): ConfigProvider.ConfigProvider => {
-  const entries: Array<[string, string]> = []
-  // Nothing is touched when nothing is wanted: Deno asks for (or refuses) access on each variable read.
-  const source = wanted.length === 0 ? undefined : env ?? property(property(globalThis, "process"), "env")
-  for (const name of wanted) {
-    const value = property(source, name)
-    // A Worker's `[vars]` may hold a number (`CLERK_TIMEOUT = 5000`); other bindings (KV, secrets objects) are not ours.
-    if (Predicate.isString(value)) entries.push([name, value])
-    else if (Predicate.isNumber(value)) entries.push([name, String(value)])
-  }
-  return ConfigProvider.fromMap(new Map(entries))
-}
-
-/** One property, or `undefined` when there is nothing to read or reading throws (a permission, a hostile proxy). */
-const property = (source: unknown, key: string): unknown => {
-  if (!Predicate.isObject(source)) return undefined
-  try {
-    return Reflect.get(source, key)
-  } catch {
-    return undefined
-  }
-}
+): ConfigProvider.ConfigProvider => ConfigProvider.fromMap(new Map(Object.entries(CoreEnv.read(env, wanted))))

@@ -17,7 +17,10 @@ import * as Redacted from "effect/Redacted"
 import { ClerkErrors, ClerkErrorsBody, type ClientsError, SDKError } from "../ClerkError.js"
 import * as ClerkMetrics from "../ClerkMetrics.js"
 import type { CallOptions } from "../Clients.js"
+import { callLimits, fromExchangeFailure } from "../core/attempt.js"
 import type { Encoded, Endpoint, ResponseSchema } from "../core/endpoints.js"
+import { describe, formatPath } from "../core/messages.js"
+import { outcomeLabel } from "../core/metrics.js"
 import { errorBodyLimit } from "../core/options.js"
 import * as CoreReply from "../core/reply.js"
 import { parseRetryAfter } from "../core/retryAfter.js"
@@ -41,19 +44,6 @@ interface RequestContext {
   readonly path: string
 }
 
-/** A call's limits: its options checked (a bad value rejects the call, nothing sent), else the layer's. */
-const callLimits = (settings: Settings, options: CallOptions | undefined) => {
-  const timeout = options?.timeout === undefined
-    ? { ok: true as const, value: settings.timeoutMillis }
-    : durationMillis("timeout", options.timeout)
-  if (!timeout.ok) return timeout
-  const deadline = options?.deadline === undefined
-    ? { ok: true as const, value: settings.deadlineMillis }
-    : durationMillis("deadline", options.deadline)
-  if (!deadline.ok) return deadline
-  return { ok: true as const, value: { timeoutMillis: timeout.value, deadlineMillis: deadline.value } }
-}
-
 /** Runs one operation: attempts under the retry policy, inside the optional overall deadline. */
 export const execute = <I, A>(
   settings: Settings,
@@ -68,7 +58,7 @@ export const execute = <I, A>(
       method: endpoint.method,
       path: settings.basePath + encoded.path
     }
-    const checked = callLimits(settings, options)
+    const checked = callLimits(settings, options, durationMillis)
     if (!checked.ok) {
       return Effect.fail(new SDKError({ ...context, reason: "InvalidRequest", description: checked.error }))
     }
@@ -150,7 +140,7 @@ export const execute = <I, A>(
             new SDKError({
               ...context,
               reason: "Timeout",
-              description: `call deadline of ${formatMillis(deadlineMillis)} passed`
+              description: describe.deadline(formatMillis(deadlineMillis))
             })
         ))
 
@@ -185,12 +175,6 @@ const metricTags = (operation: string): MetricTags => {
   return tags
 }
 
-/** The `status` tag of a failed attempt: its HTTP status, else what went wrong. */
-const outcomeLabel = (error: ClientsError): string => {
-  if (error.status !== undefined) return String(error.status)
-  return error._tag === "SDKError" ? error.reason.toLowerCase() : "unknown"
-}
-
 /** A copy of the error that records how many attempts were made. */
 const withAttempts = (error: ClientsError, attempts: number): ClientsError =>
   error._tag === "ClerkErrors" ? new ClerkErrors({ ...error, attempts }) : new SDKError({ ...error, attempts })
@@ -211,25 +195,7 @@ const fromExchangeError = (
   error: Exchange.ExchangeError,
   context: RequestContext,
   timeoutMillis: number
-): SDKError => {
-  const status = error.status === undefined ? {} : { status: error.status }
-  const cause = error.cause === undefined ? {} : { cause: error.cause }
-  switch (error.reason) {
-    case "Timeout":
-      return new SDKError({
-        ...context,
-        ...status,
-        reason: "Timeout",
-        description: `attempt exceeded ${formatMillis(timeoutMillis)}`
-      })
-    case "InvalidRequest":
-      return new SDKError({ ...context, reason: "InvalidRequest", description: error.description, ...cause })
-    case "Undecodable":
-      return new SDKError({ ...context, ...status, reason: "Decode", description: error.description, ...cause })
-    case "Transport":
-      return new SDKError({ ...context, ...status, reason: "Transport", description: error.description, ...cause })
-  }
-}
+): SDKError => new SDKError({ ...context, ...fromExchangeFailure(error, formatMillis(timeoutMillis)) })
 
 const interpret = <I, A>(
   settings: Settings,
@@ -250,7 +216,7 @@ const interpret = <I, A>(
             ...context,
             ...details(),
             reason: "Decode",
-            description: `response does not match the schema: ${describeParseError(decoded.left)}`
+            description: describe.schemaMismatch(describeParseError(decoded.left))
           })
         )
     }
@@ -334,8 +300,3 @@ const firstIssuePath = (root: ParseResult.ParseIssue): ReadonlyArray<PropertyKey
   }
   return path
 }
-
-const formatPath = (path: ReadonlyArray<PropertyKey>): string =>
-  path.length === 0
-    ? "(root)"
-    : path.map((key, i) => (typeof key === "number" ? `[${key}]` : `${i === 0 ? "" : "."}${String(key)}`)).join("")

@@ -12,13 +12,12 @@ import * as ConfigError from "effect/ConfigError"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
-import * as Predicate from "effect/Predicate"
 import * as Redacted from "effect/Redacted"
 import type * as Scope from "effect/Scope"
 import type { Options } from "../Clients.js"
 import type { Check } from "../core/check.js"
-import { show } from "../core/input.js"
 import * as CoreOptions from "../core/options.js"
+import * as CoreSettings from "../core/settings.js"
 import * as Exchange from "../Exchange.js"
 import * as RetryPolicy from "../RetryPolicy.js"
 import { make as makePacer, type Pacer } from "./rate.js"
@@ -51,15 +50,9 @@ export interface Settings {
 export const durationMillis = (name: string, input: unknown): Check<number> => {
   if (typeof input === "number") return CoreOptions.timeLimit(name, input)
   const decoded = Duration.decodeUnknown(input)
-  if (Option.isNone(decoded)) {
-    return {
-      ok: false,
-      error: `${name} must be a duration such as "5 seconds", a number of milliseconds, or Duration.infinity; got ${
-        typeof input === "string" ? JSON.stringify(input.slice(0, 40)) : show(input)
-      }`
-    }
-  }
-  return CoreOptions.timeLimit(name, Duration.toMillis(decoded.value))
+  return Option.isNone(decoded)
+    ? { ok: false, error: CoreSettings.notADuration(name, input) }
+    : CoreOptions.timeLimit(name, Duration.toMillis(decoded.value))
 }
 
 /** `Duration.format` of a limit, for messages. */
@@ -139,14 +132,11 @@ const orInvalid = <A>(path: string, check: Check<A>): Effect.Effect<A, ConfigErr
   check.ok ? Effect.succeed(check.value) : Effect.fail(ConfigError.InvalidData([path], check.error))
 
 /** Checked at layer construction, so a missing key fails there and not on the first call. */
-const checkSecretKey = (key: unknown): Effect.Effect<Redacted.Redacted<string>, ConfigError.ConfigError> => {
-  if (!Redacted.isRedacted(key)) {
-    return orInvalid("secretKey", { ok: false, error: "the Clerk secret key must be given (as a Redacted string)" })
-  }
-  const value: unknown = Redacted.value(key)
-  if (!Predicate.isString(value)) {
-    return orInvalid("secretKey", { ok: false, error: `the Clerk secret key must be a string, got ${typeof value}` })
-  }
-  if (value.trim().length === 0) return orInvalid("secretKey", { ok: false, error: "the Clerk secret key is empty" })
-  return Effect.succeed(Redacted.make(value))
-}
+const checkSecretKey = (key: unknown): Effect.Effect<Redacted.Redacted<string>, ConfigError.ConfigError> =>
+  Effect.map(
+    orInvalid(
+      "secretKey",
+      CoreSettings.secretKey(Redacted.isRedacted(key), Redacted.isRedacted(key) ? Redacted.value(key) : undefined)
+    ),
+    Redacted.make
+  )

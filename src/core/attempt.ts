@@ -1,0 +1,42 @@
+/**
+ * The rules of one call's attempts that both faces' pipelines follow, without Effect: which limits a call runs
+ * under, and which error an exchange's failure becomes. Each face builds its own `SDKError` from these fields.
+ */
+import type { Check } from "./check.js"
+import { describe, type SdkErrorReason } from "./messages.js"
+
+/** A call's limits: its own options, each checked by `durationMillis` (a bad one rejects the call), else the layer's. */
+export const callLimits = (
+  layer: { readonly timeoutMillis: number; readonly deadlineMillis: number },
+  call: { readonly timeout?: unknown; readonly deadline?: unknown } | undefined,
+  durationMillis: (name: string, input: unknown) => Check<number>
+): Check<{ readonly timeoutMillis: number; readonly deadlineMillis: number }> => {
+  const timeout = call?.timeout === undefined ? undefined : durationMillis("timeout", call.timeout)
+  if (timeout?.ok === false) return timeout
+  const deadline = call?.deadline === undefined ? undefined : durationMillis("deadline", call.deadline)
+  if (deadline?.ok === false) return deadline
+  return {
+    ok: true,
+    value: {
+      timeoutMillis: timeout?.value ?? layer.timeoutMillis,
+      deadlineMillis: deadline?.value ?? layer.deadlineMillis
+    }
+  }
+}
+
+/** An exchange's failure, as both faces' `ExchangeError`s carry it. */
+export interface ExchangeFailure {
+  readonly reason: "Timeout" | "Transport" | "InvalidRequest" | "Undecodable"
+  readonly description: string
+  readonly status?: number | undefined
+  readonly cause?: unknown
+}
+
+/** The `SDKError` fields an exchange's failure becomes; `timeout` is the attempt's limit as the faces format it. */
+export const fromExchangeFailure = (failure: ExchangeFailure, timeout: string) => {
+  const status = failure.status === undefined || failure.reason === "InvalidRequest" ? {} : { status: failure.status }
+  const cause = failure.cause === undefined || failure.reason === "Timeout" ? {} : { cause: failure.cause }
+  const reason: SdkErrorReason = failure.reason === "Undecodable" ? "Decode" : failure.reason
+  const description = failure.reason === "Timeout" ? describe.attemptTimeout(timeout) : failure.description
+  return { reason, description, ...status, ...cause }
+}
