@@ -1,6 +1,6 @@
 /** The shared budget's contract on TestClock: layers that share a store share the gate; a failing store costs nothing. */
 import { describe, expect, it } from "@effect/vitest"
-import { Context, Effect, Fiber, Layer, Logger, LogLevel, Metric, TestClock } from "effect"
+import { Context, Effect, Fiber, Layer, Logger, LogLevel, Metric, TestClock, TestServices } from "effect"
 import { ClerkMetrics, Clients, SharedBudget } from "../src/index.js"
 import * as Fixtures from "./support/fixtures.js"
 import * as TestServer from "./support/TestServer.js"
@@ -41,6 +41,25 @@ describe("a shared budget (SharedBudget.memory, TestClock)", () => {
       expect((yield* Fiber.join(waiting)).id).toBe("client_ok")
       expect(server.received).toHaveLength(3)
       expect((yield* Metric.value(ClerkMetrics.sharedGate)).count - gateBefore.count).toBe(1)
+    }))
+
+  it.scoped("an open circuit is shared: once one layer finds Clerk down, a layer sharing the store sheds too", () =>
+    Effect.gen(function*() {
+      const server = yield* TestServer.make
+      const store = SharedBudget.memory()
+      const [a, b] = [yield* build(server, { sharedBudget: store }), yield* build(server, { sharedBudget: store })]
+      server.reply(TestServer.json(503, Fixtures.clerkErrors(503, "service_unavailable")))
+      for (let i = 0; i < 20; i++) yield* Effect.flip(a.get("client_ok"))
+      const shedByA = yield* Effect.flip(a.get("client_ok"))
+      expect(shedByA._tag === "SDKError" && shedByA.reason).toBe("Shed")
+      // The circuit reaches the store in the background, on a later timer turn (real time).
+      yield* TestServices.provideLive(Effect.sleep("20 millis"))
+      expect(server.received).toHaveLength(20)
+      // b's first attempt reads the shared circuit (it is already on its way, and fails); from then on b sheds.
+      expect((yield* Effect.flip(b.get("client_ok"))).status).toBe(503)
+      const shedByB = yield* Effect.flip(b.get("client_ok"))
+      expect(shedByB._tag === "SDKError" && shedByB.reason).toBe("Shed")
+      expect(server.received).toHaveLength(21)
     }))
 
   const warnings: Array<string> = []
