@@ -19,6 +19,14 @@
  * 1 s sends the layer to its process-local budget for a few seconds, with one warning log line; no call fails
  * because of Redis.
  *
+ * Why not `@effect/experimental`'s `RateLimiter` with its Redis store: its `fixed-window` counter starts at a key's
+ * first request and its time to live grows by `window / limit` per request, so a window ends when the requests stop
+ * rather than where Clerk's ends; requests spread over a window let a counter expire early and restart mid-window,
+ * admitting up to twice the limit in one of Clerk's windows. Its store holds only counters, not the gate and the
+ * circuit that must travel with them. The same client (`ioredis`) is used, with one script per take that counts the
+ * request in Clerk's window (epoch-aligned, as the emulator and Clerk count) and reads the gate and circuit in the
+ * same round trip.
+ *
  * @since 0.3.0
  */
 import * as Duration from "effect/Duration"
