@@ -8,6 +8,7 @@
  * @since 0.1.0
  */
 import * as Schema from "effect/Schema"
+import { knownSessionStatuses } from "./core/wire.js"
 
 /**
  * The session statuses Clerk documents today. Kept separate so `switch` statements get exhaustiveness help.
@@ -20,16 +21,7 @@ import * as Schema from "effect/Schema"
  * @since 0.1.0
  * @category Schemas
  */
-export const KnownSessionStatus = Schema.Literal(
-  "active",
-  "revoked",
-  "ended",
-  "expired",
-  "removed",
-  "abandoned",
-  "replaced",
-  "pending"
-)
+export const KnownSessionStatus = Schema.Literal(...knownSessionStatuses)
 
 /**
  * A status Clerk added after this release. Branded so it never silently matches a known literal in user code.

@@ -32,6 +32,7 @@ import * as Domain from "./Client.js"
 import * as Endpoints from "./core/endpoints.js"
 import * as Input from "./core/input.js"
 import * as CoreOptions from "./core/options.js"
+import { Pages } from "./core/pages.js"
 import * as CoreSettings from "./core/settings.js"
 import * as EnvConfig from "./internal/config.js"
 import { decoder } from "./internal/fastDecode.js"
@@ -319,10 +320,9 @@ export const make = Effect.fnUntraced(function*(options: Options) {
   const verify = method({ endpoint: Endpoints.verify, decode: decoders.Client })
 
   /**
-   * The first page comes alone (it says how many clients there are); after it every page's offset is known, so
-   * `prefetch + 1` pages are requested at a time and emitted in order. Ending the stream early (take, interrupt,
-   * error) interrupts the pages in flight, which aborts their requests. The stream is a span, `Clients.stream`,
-   * with one `Clients.list` span per page.
+   * The pages come as `core/pages.ts` plans them (the first alone, then `prefetch + 1` at a time, in order, and page by
+   * page if the list grew meanwhile). Ending the stream early (take, interrupt, error) interrupts the pages in flight,
+   * which aborts their requests. The stream is a span, `Clients.stream`, with one `Clients.list` span per page.
    */
   const stream = (params: StreamParams = {}, callOptions?: CallOptions): Stream.Stream<Domain.Client, ClientsError> => {
     const plan = Input.streamPlan(params)
@@ -331,7 +331,7 @@ export const make = Effect.fnUntraced(function*(options: Options) {
     }
     const { pageSize, offset: start, prefetch } = plan.value
     const page = (offset: number) => Effect.map(list({ limit: pageSize, offset }, callOptions), (p) => p.data)
-    const isLast = (data: ReadonlyArray<Domain.Client>) => data.length < pageSize
+    const isLast = (data: ReadonlyArray<Domain.Client>) => Pages.isLast(data.length, pageSize)
     const pages = Stream.flatMap(Stream.fromEffect(list({ limit: pageSize, offset: start }, callOptions)), (first) => {
       if (isLast(first.data)) return Stream.make(first.data)
       const next = start + first.data.length
@@ -339,31 +339,22 @@ export const make = Effect.fnUntraced(function*(options: Options) {
       if (total === undefined) {
         return Stream.concat(Stream.make(first.data), sequentialPages(page, next, isLast, prefetch))
       }
-      // Clients created during the stream push the others to higher offsets. Every page says how many clients there
-      // are now; if the last page (pages arrive out of order: the one at the highest offset) says more than were read,
-      // the list grew, and the rest is read page by page until a short one.
-      let lastOffset = -1
-      let reached = next
-      let latestTotal = total
-      const known = Stream.iterate(next, (offset) => offset + pageSize).pipe(
-        Stream.takeWhile((offset) => offset < total),
+      const plan = new Pages(pageSize, total, next)
+      const known = Stream.fromIterable(plan.offsets(next)).pipe(
         Stream.mapEffect(
           (offset) =>
             Effect.map(list({ limit: pageSize, offset }, callOptions), ({ data, totalCount }) => {
-              if (offset > lastOffset) {
-                lastOffset = offset
-                reached = offset + data.length
-                latestTotal = totalCount ?? total
-              }
+              plan.record(offset, data.length, totalCount)
               return data
             }),
           { concurrency: prefetch + 1 }
         ),
         Stream.takeUntil(isLast)
       )
-      const grown = Stream.suspend(() =>
-        reached >= total && reached < latestTotal ? sequentialPages(page, reached, isLast, prefetch) : Stream.empty
-      )
+      const grown = Stream.suspend(() => {
+        const from = plan.grownFrom()
+        return from === undefined ? Stream.empty : sequentialPages(page, from, isLast, prefetch)
+      })
       return Stream.concat(Stream.make(first.data), Stream.concat(known, grown))
     })
     return Stream.flattenIterables(pages).pipe(Stream.withSpan("Clients.stream"))

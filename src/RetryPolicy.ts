@@ -17,7 +17,8 @@ import * as Schedule from "effect/Schedule"
 import * as ScheduleDecision from "effect/ScheduleDecision"
 import * as Interval from "effect/ScheduleInterval"
 import type { ClientsError } from "./ClerkError.js"
-import { isTransientStatus, retryAfterMillis } from "./internal/status.js"
+import * as Backoff from "./core/backoff.js"
+import { retryAfterMillis } from "./internal/status.js"
 
 /**
  * A retry policy: a `Schedule` of your choice that accepts effect-clerk's errors as input.
@@ -65,21 +66,9 @@ export interface BackoffOptions {
   readonly jitter?: number
 }
 
-interface Resolved {
-  readonly initialMillis: number
-  readonly maxIntervalMillis: number
-  readonly exponent: number
-  readonly maxElapsedMillis: number
-  readonly maxRetries: number
-  readonly retryConnectionErrors: boolean
-  readonly statuses: (status: number) => boolean
+/** A policy's settings (the core's `Backoff`) and how this face draws each jittered delay from a base one. */
+interface Resolved extends Backoff.Backoff {
   readonly delayFor: (base: number) => Effect.Effect<number>
-}
-
-const statusMatcher = (codes: ReadonlyArray<number | "5XX">) => {
-  const exact = new Set(codes.filter((c): c is number => typeof c === "number"))
-  const anyServerError = codes.includes("5XX")
-  return (status: number) => exact.has(status) || (anyServerError && status >= 500 && status <= 599)
 }
 
 interface BackoffState {
@@ -95,31 +84,20 @@ const engine = (resolved: Resolved): Schedule.Schedule<number, ClientsError> =>
       const stop = Effect.succeed(
         [{ retries: state.retries, startedAt }, state.retries, ScheduleDecision.done] as const
       )
-      if (!wantsRetry(resolved, error) || state.retries >= resolved.maxRetries) return stop
-      const base = Math.min(
-        resolved.maxIntervalMillis,
-        resolved.initialMillis * Math.pow(resolved.exponent, state.retries)
-      )
-      return Effect.map(resolved.delayFor(base), (jittered) => {
-        const delay = Math.round(Math.max(jittered, retryAfterMillis(error)))
-        if (now + delay - startedAt > resolved.maxElapsedMillis) {
-          return [{ retries: state.retries, startedAt }, state.retries, ScheduleDecision.done] as const
-        }
-        return [
-          { retries: state.retries + 1, startedAt },
-          state.retries + 1,
-          ScheduleDecision.continueWith(Interval.after(now + delay))
-        ] as const
+      if (!Backoff.wantsRetry(resolved, error) || state.retries >= resolved.maxRetries) return stop
+      return Effect.flatMap(resolved.delayFor(Backoff.baseDelay(resolved, state.retries)), (jittered) => {
+        const delay = Backoff.plannedDelay(resolved, now, startedAt, jittered, retryAfterMillis(error))
+        if (delay === undefined) return stop
+        return Effect.succeed(
+          [
+            { retries: state.retries + 1, startedAt },
+            state.retries + 1,
+            ScheduleDecision.continueWith(Interval.after(now + delay))
+          ] as const
+        )
       })
     }
   )
-
-const wantsRetry = (resolved: Resolved, error: ClientsError): boolean => {
-  if (error._tag === "SDKError" && (error.reason === "Transport" || error.reason === "Timeout")) {
-    return resolved.retryConnectionErrors
-  }
-  return error.status !== undefined && resolved.statuses(error.status)
-}
 
 const proportionalJitter = (factor: number) => (base: number): Effect.Effect<number> =>
   factor <= 0
@@ -139,15 +117,18 @@ const proportionalJitter = (factor: number) => (base: number): Effect.Effect<num
  */
 export const backoff = (options: BackoffOptions = {}): RetryPolicy =>
   engine({
-    initialMillis: Duration.toMillis(options.initialInterval ?? "500 millis"),
-    maxIntervalMillis: Duration.toMillis(options.maxInterval ?? "10 seconds"),
-    exponent: options.exponent ?? 2,
-    maxElapsedMillis: Duration.toMillis(options.maxElapsedTime ?? "30 seconds"),
-    maxRetries: options.maxRetries ?? 4,
-    retryConnectionErrors: options.retryConnectionErrors ?? true,
-    statuses: options.statusCodes === undefined ? isTransientStatus : statusMatcher(options.statusCodes),
-    delayFor: proportionalJitter(options.jitter ?? 0.2)
+    initialMillis: millisOr(options.initialInterval, Backoff.defaults.initialMillis),
+    maxIntervalMillis: millisOr(options.maxInterval, Backoff.defaults.maxIntervalMillis),
+    exponent: options.exponent ?? Backoff.defaults.exponent,
+    maxElapsedMillis: millisOr(options.maxElapsedTime, Backoff.defaults.maxElapsedMillis),
+    maxRetries: options.maxRetries ?? Backoff.defaults.maxRetries,
+    retryConnectionErrors: options.retryConnectionErrors ?? Backoff.defaults.retryConnectionErrors,
+    statuses: Backoff.statusMatcher(options.statusCodes),
+    delayFor: proportionalJitter(options.jitter ?? Backoff.defaults.jitter)
   })
+
+const millisOr = (input: Duration.DurationInput | undefined, fallback: number): number =>
+  input === undefined ? fallback : Duration.toMillis(input)
 
 /**
  * The default: up to 4 retries (5 attempts) of 408, 429, 500, 502, 503, 504, transport errors and per-attempt
@@ -180,14 +161,10 @@ export const standard: RetryPolicy = backoff()
  * @category Policies
  */
 export const speakeasy: RetryPolicy = engine({
-  initialMillis: 500,
-  maxIntervalMillis: 60_000,
-  exponent: 1.5,
-  maxElapsedMillis: 3_600_000,
-  maxRetries: Number.POSITIVE_INFINITY,
-  retryConnectionErrors: true,
-  statuses: statusMatcher(["5XX"]),
-  delayFor: (base) => Effect.map(Random.nextIntBetween(0, 1000), (extra) => Math.min(60_000, base + extra))
+  ...Backoff.speakeasy,
+  // Effect 3's `nextIntBetween` excludes its upper bound: 0–999 ms, as on the other face.
+  delayFor: (base) =>
+    Effect.map(Random.nextIntBetween(0, Backoff.speakeasy.extraMillis), (extra) => Backoff.speakeasyDelay(base, extra))
 })
 
 /**

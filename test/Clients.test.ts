@@ -3,7 +3,7 @@ import { assert, describe, expect, it } from "@effect/vitest"
 import { ConfigProvider, Context, Effect, Exit, Fiber, Layer, Logger, Redacted, TestClock } from "effect"
 import { readFileSync } from "node:fs"
 import { ClerkError, Clients, RetryPolicy } from "../src/index.js"
-import { version } from "../src/internal/version.js"
+import { version } from "../src/core/version.js"
 import * as Fixtures from "./support/fixtures.js"
 import * as TestServer from "./support/TestServer.js"
 

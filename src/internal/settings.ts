@@ -21,7 +21,7 @@ import * as CoreSettings from "../core/settings.js"
 import * as Exchange from "../Exchange.js"
 import * as RetryPolicy from "../RetryPolicy.js"
 import { make as makePacer, type Pacer } from "./rate.js"
-import { version } from "./version.js"
+import { version } from "../core/version.js"
 
 export interface Settings {
   /** How each attempt is sent: the transport's own exchange, or the adapter over the (transformed) `HttpClient`. */

@@ -1,6 +1,4 @@
 /**
  * The package version, sent in `User-Agent`. A test keeps it equal to package.json's.
- *
- * @internal
  */
 export const version = "0.2.0"
