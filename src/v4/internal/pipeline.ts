@@ -15,6 +15,7 @@ import * as Redacted from "effect/Redacted"
 import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
 import * as SchemaIssue from "effect/SchemaIssue"
+import { callLimits, fromExchangeFailure } from "../../core/attempt.js"
 import type { Encoded, Endpoint, ResponseSchema } from "../../core/endpoints.js"
 import { describe, formatPath } from "../../core/messages.js"
 import { outcomeLabel } from "../../core/metrics.js"
@@ -47,19 +48,6 @@ interface RequestContext {
   readonly operation: string
   readonly method: string
   readonly path: string
-}
-
-/** A call's limits: its options checked (a bad value rejects the call, nothing sent), else the layer's. */
-const callLimits = (settings: Settings, options: CallOptions | undefined) => {
-  const timeout = options?.timeout === undefined
-    ? { ok: true as const, value: settings.timeoutMillis }
-    : durationMillis("timeout", options.timeout)
-  if (!timeout.ok) return timeout
-  const deadline = options?.deadline === undefined
-    ? { ok: true as const, value: settings.deadlineMillis }
-    : durationMillis("deadline", options.deadline)
-  if (!deadline.ok) return deadline
-  return { ok: true as const, value: { timeoutMillis: timeout.value, deadlineMillis: deadline.value } }
 }
 
 /** Metrics with their attributes, built once per operation and status, not per request. */
@@ -110,7 +98,7 @@ export const execute = <I, A>(
       method: endpoint.method,
       path: settings.basePath + encoded.path
     }
-    const checked = callLimits(settings, options)
+    const checked = callLimits(settings, options, durationMillis)
     if (!checked.ok) {
       return Effect.fail(new SDKError({ ...context, reason: "InvalidRequest", description: checked.error }))
     }
@@ -215,25 +203,7 @@ const fromExchangeError = (
   error: Exchange.ExchangeError,
   context: RequestContext,
   timeoutMillis: number
-): SDKError => {
-  const status = error.status === undefined ? {} : { status: error.status }
-  const cause = error.cause === undefined ? {} : { cause: error.cause }
-  switch (error.reason) {
-    case "Timeout":
-      return new SDKError({
-        ...context,
-        ...status,
-        reason: "Timeout",
-        description: describe.attemptTimeout(formatMillis(timeoutMillis))
-      })
-    case "InvalidRequest":
-      return new SDKError({ ...context, reason: "InvalidRequest", description: error.description, ...cause })
-    case "Undecodable":
-      return new SDKError({ ...context, ...status, reason: "Decode", description: error.description, ...cause })
-    case "Transport":
-      return new SDKError({ ...context, ...status, reason: "Transport", description: error.description, ...cause })
-  }
-}
+): SDKError => new SDKError({ ...context, ...fromExchangeFailure(error, formatMillis(timeoutMillis)) })
 
 const interpret = <I, A>(
   settings: Settings,
