@@ -9,7 +9,8 @@
  *   window. An attempt sent in the last {@link guard} ms of a window is counted in the next one too (it may arrive
  *   there). Windows are taken to start at multiples of their length (epoch time), as Clerk's do; a 429 whose
  *   `Retry-After` does not end where our window ends shows they do not, and the budget is dropped for the adaptive
- *   rate. A 429 that agrees shows the key is shared: the budget becomes what got through in that window. After
+ *   rate. A 429 that agrees closes the window; a second one in the next window shows the key is shared: the budget
+ *   becomes what got through in that window. After
  *   {@link raiseAfter} full windows without a 429 it grows by 5 % (a contract may raise the limit).
  * - **The adaptive rate.** Until Clerk first throttles (outside the budget), nothing is paced. The first throttle that
  *   follows at least 10 successes sets the rate to what got through: successes since pacing began, over that time
@@ -55,6 +56,8 @@ class WindowBudget {
   private passedStart = Number.NEGATIVE_INFINITY
   private fullWindows = 0
   private raiseEvery = raiseAfter
+  /** The window of the last 429 that agreed with ours. */
+  private throttledStart = Number.NEGATIVE_INFINITY
 
   constructor(public limit: number, readonly millis: number) {}
 
@@ -93,10 +96,15 @@ class WindowBudget {
    */
   throttled(now: number, alone: boolean): void {
     const start = now - (now % this.millis)
-    const passed = start === this.passedStart ? this.passed : 0
-    this.limit = alone ? Math.max(1, Math.min(this.limit, passed)) : Math.max(1, Math.floor(this.limit * 0.9))
+    // One agreeing 429 may be chance (a shorter window of Clerk's that happens to end near ours): the window is closed
+    // and nothing learned. A second one in the next window shows the key really is shared.
+    const confirmed = start === this.throttledStart + this.millis
+    this.throttledStart = start
     if (start >= this.start) this.count = Math.max(this.count, this.limit)
     this.fullWindows = 0
+    if (!confirmed) return
+    const passed = start === this.passedStart ? this.passed : 0
+    this.limit = alone ? Math.max(1, Math.min(this.limit, passed)) : Math.max(1, Math.floor(this.limit * 0.9))
     this.raiseEvery *= 2
   }
 
