@@ -140,6 +140,8 @@ export class RateState {
   private raisedAt = 0
   private budget: WindowBudget | undefined
   private fixedMillis: number | undefined = undefined
+  /** Bumped when the pace is replaced (the documented budget dropped): waiters take their slot again. */
+  version = 0
   /** Whether this process counts the window budget itself (false while a shared store counts it). */
   private localCount = true
   /** Told when a 429 or 503 closes the gate here, so that peers can follow (see SharedBudget). */
@@ -235,6 +237,7 @@ export class RateState {
       }
       // Clerk's windows are not the documented ones: learn the rate instead.
       this.budget = undefined
+      this.version++
     }
     if (!this.adaptive || sameThrottle) return
     if (this.rate === undefined) {

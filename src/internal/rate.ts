@@ -135,15 +135,27 @@ export const make = (
     const link = options.sharedBudget === undefined ? undefined : yield* connect(options.sharedBudget, key, state)
 
     /** Sleeps to the slot taken; goes unless the gate closed meanwhile (then takes a new slot). */
-    const sleepThenGo = (wait: number, waited: number): Effect.Effect<number> =>
-      Effect.zipRight(
-        Effect.sleep(Duration.millis(wait)),
+    /**
+     * Sleeps to the slot taken; goes unless the gate closed meanwhile (then takes a new slot). A long wait is slept a
+     * second at a time: if the pace was replaced meanwhile (the documented budget dropped for a learned rate), the
+     * slot is taken again under the new one, rather than slept out in a later window that no longer applies.
+     */
+    const sleepThenGo = (wait: number, waited: number, version: number): Effect.Effect<number> => {
+      const step = Math.min(wait, 1000)
+      return Effect.zipRight(
+        Effect.sleep(Duration.millis(step)),
         Effect.flatMap(Clock.currentTimeMillis, (now) => {
-          if (state.rate.isOpen(now)) return Effect.succeed(waited + wait)
-          return sleepThenGo(state.rate.reserve(now), waited + wait)
+          if (wait > step) {
+            if (state.rate.version === version) return sleepThenGo(wait - step, waited + step, version)
+            return sleepThenGo(Math.max(1, state.rate.reserve(now)), waited + step, state.rate.version)
+          }
+          if (state.rate.isOpen(now)) return Effect.succeed(waited + step)
+          return sleepThenGo(Math.max(1, state.rate.reserve(now)), waited + step, state.rate.version)
         })
       )
-    const local = (millis: number): Effect.Effect<number> => millis >= 1 ? sleepThenGo(millis, 0) : Effect.succeed(0)
+    }
+    const local = (millis: number): Effect.Effect<number> =>
+      millis >= 1 ? sleepThenGo(millis, 0, state.rate.version) : Effect.succeed(0)
     const withFixedLimit = (waiting: Effect.Effect<number>): Effect.Effect<number> =>
       fixed === undefined ?
         waiting :
