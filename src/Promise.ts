@@ -120,6 +120,31 @@ export interface ClerkClients extends AsyncDisposable {
   readonly close: () => Promise<void>
 }
 
+/**
+ * The errors a call rejects with, for `instanceof` and narrowing. `effect-clerk/Promise` carries its own copy of
+ * Effect (it runs whatever Effect the project has, or none), so its classes are that copy's: test its errors with
+ * these, not with the root's `ClerkError` classes. `isClientsError` (here or in the root's `ClerkError`) knows the
+ * errors of every copy.
+ *
+ * @example
+ * ```ts
+ * import * as ClerkClients from "effect-clerk/Promise"
+ * const clerk = ClerkClients.make({ secretKey: "sk_test_…" })
+ * try {
+ *   await clerk.clients.get("client_2abc")
+ * } catch (e) {
+ *   if (e instanceof ClerkClients.ClerkErrors) console.error(e.status, e.errors[0]?.code)
+ *   else if (e instanceof ClerkClients.SDKError) console.error(e.reason)
+ *   else if (!ClerkClients.isClientsError(e)) throw e
+ * } finally {
+ *   await clerk.close()
+ * }
+ * ```
+ * @since 0.3.0
+ * @category Errors
+ */
+export { ClerkErrors, isClientsError, SDKError } from "./ClerkError.js"
+
 /** Node itself, not Bun or Deno (whose `undici` is a stub or another implementation). */
 const isNode = (): boolean => {
   const process: unknown = Reflect.get(globalThis, "process")
