@@ -37,7 +37,13 @@ const effectClerk = async (transport) => {
   const { Clients } = await import(`${dist}index.js`)
   const layer = await transport()
   const runtime = ManagedRuntime.make(
-    Clients.layer({ secretKey: Redacted.make(secret), apiUrl: `${origin}/v1`, rateLimit: false }).pipe(
+    Clients.layer({
+      secretKey: Redacted.make(secret),
+      apiUrl: `${origin}/v1`,
+      rateLimit: false,
+      // BENCH_TIMEOUT=Infinity: no attempt time limit, to measure what enforcing one costs (an ablation).
+      ...(process.env.BENCH_TIMEOUT === undefined ? {} : { timeout: Number(process.env.BENCH_TIMEOUT) })
+    }).pipe(
       Layer.provide(layer)
     )
   )

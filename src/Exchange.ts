@@ -217,11 +217,24 @@ const readBody = (
     })
   }
   const source = runtimeBody(response)
-  if (source !== undefined) {
-    return Effect.tryPromise({
-      try: (signal) =>
-        source._tag === "Web" ? Body.readWeb(source.body, limit, signal) : Body.readNode(source.body, limit, signal),
-      catch: onError
+  if (source?._tag === "Web") {
+    return Effect.tryPromise({ try: (signal) => Body.readWeb(source.body, limit, signal), catch: onError })
+  }
+  if (source?._tag === "Node") {
+    // Read in the stream's own callbacks; interrupting the read destroys the stream, which frees the socket.
+    const body = source.body
+    return Effect.async<Body.BodyText, ExchangeError>((resume) => {
+      Body.collectNode(
+        body,
+        limit,
+        undefined,
+        (error, collected) =>
+          resume(collected === undefined ? Effect.fail(onError(error)) : Effect.succeed(collected.result()))
+      )
+      return Effect.sync(() => {
+        body.on("error", () => {})
+        body.destroy()
+      })
     })
   }
   return Effect.mapBoth(
