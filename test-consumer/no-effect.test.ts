@@ -5,8 +5,9 @@
  * `effect-clerk/Promise` is bundled with its own Effect 3: in each project it must run, load nothing of Effect from
  * node_modules, and send through its own bundled undici transport on Node (not fall back to fetch).
  */
+import { build } from "esbuild"
 import { type ChildProcess, execFileSync, spawnSync } from "node:child_process"
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
@@ -31,6 +32,27 @@ export async function resolve(specifier, context, next) {
   return resolved
 }\`))
 `
+
+/** A Worker on `effect-clerk/Promise`: a list, a get, and a typed 404 (workerd has no process.env: `env: {}`). */
+const worker = `import * as ClerkClients from "effect-clerk/Promise"
+export default {
+  async fetch(_request, env) {
+    const clerk = ClerkClients.make({ secretKey: env.SECRET_KEY, apiUrl: env.API_URL, env: {}, deprecationWarning: false })
+    try {
+      const page = await clerk.clients.list({ limit: 3 })
+      const got = await clerk.clients.get(page.data[0].id)
+      const missing = await clerk.clients.get("client_missing").then(
+        () => "resolved",
+        (e) => (e instanceof ClerkClients.ClerkErrors ? \`\${e._tag} \${e.status}\` : String(e))
+      )
+      return Response.json({ listed: page.data.length, got: got.id === page.data[0].id, missing })
+    } finally {
+      await clerk.close()
+    }
+  }
+}
+`
+const miniflare = "4.20260730.0"
 
 const tsx = join(repo, "node_modules", ".bin", "tsx")
 const effect4 = devDependency("effect4").replace(/^npm:effect@/, "")
@@ -145,7 +167,7 @@ describe("a project with Effect 4 of its own", () => {
 })
 
 describe("a project with no Effect installed at all (peers not installed)", () => {
-  const project = useUserProject((tarball) => ["--legacy-peer-deps", tarball])
+  const project = useUserProject((tarball) => ["--legacy-peer-deps", `miniflare@${miniflare}`, tarball])
 
   it("has no effect and no @effect/platform", () => {
     expect(project.installed("effect")).toBeUndefined()
@@ -155,6 +177,36 @@ describe("a project with no Effect installed at all (peers not installed)", () =
   it("runs the README's Promise example as written", () => {
     expectReadmeRun(project.run("example.mts"))
   })
+
+  it("runs on workerd (miniflare, bundled as wrangler does, without nodejs_compat), on fetch", async () => {
+    const { apiUrl, project: { dir } } = project.current()
+    copyFileSync(join(repo, "test-consumer", "runtimes", "miniflare.mjs"), join(dir, "miniflare.mjs"))
+    writeFileSync(join(dir, "worker.mjs"), worker)
+    await build({
+      absWorkingDir: dir,
+      entryPoints: ["worker.mjs"],
+      outfile: join(dir, "worker.bundle.mjs"),
+      bundle: true,
+      format: "esm",
+      platform: "neutral",
+      conditions: ["workerd", "worker", "browser"],
+      mainFields: ["module", "main"],
+      logLevel: "error"
+    })
+    // The transport's module is not in the Worker: Promise.ts names it with a non-literal specifier.
+    expect(readFileSync(join(dir, "worker.bundle.mjs"), "utf8")).not.toContain("node:zlib")
+    const result = spawnSync(process.execPath, ["miniflare.mjs", apiUrl, emulatorKey], {
+      cwd: dir,
+      encoding: "utf8",
+      timeout: 60_000
+    })
+    expect(result.status, result.stderr).toBe(0)
+    expect(JSON.parse(result.stdout.trim().split("\n").pop() ?? "")).toEqual({
+      listed: 3,
+      got: true,
+      missing: "ClerkErrors 404"
+    })
+  }, 60_000)
 })
 
 describe("a project with Effect 3 and @effect/platform of its own", () => {
