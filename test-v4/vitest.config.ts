@@ -49,6 +49,9 @@ export default defineConfig({
   test: {
     include: ["**/*.test.ts"],
     exclude: ["node_modules/**"],
+    // .ci/run sums this report into its closing line; the Node 22 run names another with `--outputFile.json=`.
+    reporters: ["default", "json"],
+    outputFile: { json: ".vitest-results.json" },
     testTimeout: 30_000,
     hookTimeout: 30_000,
     maxWorkers: 2
