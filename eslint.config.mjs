@@ -5,7 +5,7 @@ import js from "@eslint/js"
 import tseslint from "typescript-eslint"
 
 export default tseslint.config(
-  { ignores: ["dist/**", "node_modules/**", "scratch/**", "test/spec/**", ".bench-out/**"] },
+  { ignores: ["dist/**", "node_modules/**", "scratch/**", "test/spec/**", ".bench-out/**", "**/.readme*/**"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   ...effectEslint.configs.dprint,

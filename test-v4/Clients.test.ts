@@ -243,7 +243,7 @@ for (const [name, each] of transports) {
         const error = yield* Effect.flip(withClients(server, (c) => c.get("client_1"), { retry: false }))
         assert.strictEqual(error._tag === "SDKError" ? error.headers?.["x-api-key"] : undefined, "<redacted>")
         assert.strictEqual(error._tag, "SDKError")
-      for (const text of [error.message, JSON.stringify(error), String(error)]) {
+        for (const text of [error.message, JSON.stringify(error), String(error)]) {
           assert.notInclude(text.replace(/<redacted>/g, ""), Server.secret.slice(8))
         }
       }))

@@ -34,9 +34,9 @@ import {
 } from "effect"
 import { readFileSync } from "node:fs"
 import { createServer } from "node:http"
+import { version } from "../core/version.js"
 import { ClerkError, Client, Clients, Emulator, RetryPolicy } from "../index.js"
 import { describeConfigError } from "../internal/configError.js"
-import { version } from "../core/version.js"
 import * as UndiciHttpClient from "../UndiciHttpClient.js"
 import { tour } from "./tour.js"
 

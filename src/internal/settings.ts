@@ -18,10 +18,10 @@ import type { Options } from "../Clients.js"
 import type { Check } from "../core/check.js"
 import * as CoreOptions from "../core/options.js"
 import * as CoreSettings from "../core/settings.js"
+import { version } from "../core/version.js"
 import * as Exchange from "../Exchange.js"
 import * as RetryPolicy from "../RetryPolicy.js"
 import { make as makePacer, type Pacer } from "./rate.js"
-import { version } from "../core/version.js"
 
 export interface Settings {
   /** How each attempt is sent: the transport's own exchange, or the adapter over the (transformed) `HttpClient`. */
