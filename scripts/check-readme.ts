@@ -4,7 +4,9 @@
  * compiles them all. Then each runnable block runs with tsx against a fresh emulator on a free 127.0.0.1 port, with
  * `CLERK_SECRET_KEY` and `CLERK_API_URL` pointing at it: it must exit 0 and print something. A block whose first line
  * is a `// fragment` comment is only compiled; a block that imports `@effect/vitest` is a test file and runs under
- * vitest. Exits non-zero, naming the README line of each broken block.
+ * vitest. A block that imports `effect-clerk/v4` is checked on Effect 4 from test-v4/ (its tsconfig and its own
+ * Effect 4.1, vitest 5 and aliases to src/v4): compiled there, and run inside one vitest test against its own emulator.
+ * Exits non-zero, naming the README line of each broken block.
  *
  * `tsx scripts/check-readme.ts [README.md]` (run by `npm run docs:check`).
  */
@@ -24,6 +26,8 @@ export interface Snippet {
   readonly line: number
   readonly code: string
   readonly kind: Kind
+  /** Which face it imports: the root's (Effect 3) or `effect-clerk/v4`. */
+  readonly face: "v3" | "v4"
 }
 
 /** The fenced `ts` / `typescript` blocks of a Markdown text, classified. */
@@ -42,7 +46,7 @@ export const extract = (markdown: string): Array<Snippet> => {
     const indent = open[1]!.length
     const code = lines.slice(i + 1, end).map((line) => line.slice(Math.min(indent, /^\s*/.exec(line)![0].length)))
       .join("\n")
-    snippets.push({ line: i + 1, code, kind: kindOf(code) })
+    snippets.push({ line: i + 1, code, kind: kindOf(code), face: faceOf(code) })
     i = end
   }
   return snippets
@@ -62,6 +66,8 @@ const kindOf = (code: string): Kind => {
   return "program"
 }
 
+const faceOf = (code: string): "v3" | "v4" => /from\s+["']effect-clerk\/v4(\/[^"']*)?["']/.test(code) ? "v4" : "v3"
+
 export interface Failure {
   readonly line: number
   readonly message: string
@@ -69,14 +75,15 @@ export interface Failure {
 
 const fileOf = (snippet: Snippet) => `readme_${snippet.line}${snippet.kind === "test" ? ".test" : ""}.ts`
 
-/** One strict `tsc` over every block; failures are mapped back to README lines. */
-const compile = (out: string): Array<Failure> => {
+/** One strict `tsc` over every block in `out`, with `tsconfig`; failures are mapped back to README lines. */
+const compile = (out: string, tsconfig = "tsconfig.json"): Array<Failure> => {
   writeFileSync(
     join(out, "tsconfig.json"),
     JSON.stringify({
-      extends: relative(out, "tsconfig.json"),
+      extends: relative(out, tsconfig),
       compilerOptions: { noUnusedLocals: false, noEmit: true },
-      include: ["./*.ts"]
+      include: ["./*.ts"],
+      exclude: []
     })
   )
   const result = spawnSync(process.execPath, ["node_modules/typescript/bin/tsc", "-p", join(out, "tsconfig.json")], {
@@ -97,9 +104,14 @@ interface Ran {
   readonly output: string
 }
 
-const run = (command: ReadonlyArray<string>, env: NodeJS.ProcessEnv, timeoutMillis: number): Promise<Ran> =>
+const run = (
+  command: ReadonlyArray<string>,
+  env: NodeJS.ProcessEnv,
+  timeoutMillis: number,
+  cwd = "."
+): Promise<Ran> =>
   new Promise((resolve) => {
-    const child = spawn(process.execPath, command, { env, stdio: ["ignore", "pipe", "pipe"] })
+    const child = spawn(process.execPath, command, { cwd, env, stdio: ["ignore", "pipe", "pipe"] })
     let output = ""
     child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")))
     child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")))
@@ -124,6 +136,35 @@ const startEmulator = async () => {
 }
 
 const tsx = join("node_modules", "tsx", "dist", "cli.mjs")
+/** Where v4 blocks are written, compiled and run: inside test-v4, so `effect` is its Effect 4. */
+const v4Root = "test-v4"
+const v4Vitest = join("node_modules", "vitest", "vitest.mjs")
+
+/**
+ * A v4 block runs inside one test of test-v4's vitest (its aliases and its Effect 4), which imports the block; its
+ * report goes to the block's folder, not to the suite's JSON report that CI reads.
+ */
+const executeV4 = async (out: string, snippet: Snippet, env: NodeJS.ProcessEnv): Promise<Ran> => {
+  const wrapper = join(out, `readme_${snippet.line}.v4.test.ts`)
+  writeFileSync(
+    join(v4Root, wrapper),
+    `import { it } from "vitest"\nit("README line ${snippet.line}", async () => {\n  await import("./${
+      fileOf(snippet)
+    }")\n}, 60_000)\n`
+  )
+  return run(
+    [
+      v4Vitest,
+      "run",
+      wrapper,
+      "--reporter=default",
+      `--outputFile.json=${join(out, "report.json")}`
+    ],
+    env,
+    120_000,
+    v4Root
+  )
+}
 const vitest = join("node_modules", "vitest", "vitest.mjs")
 
 /** What a block printed, on stdout: the check's log shows each block did something. */
@@ -135,6 +176,23 @@ const report = (snippet: Snippet, output: string): void => {
 /** Runs a program block against its own emulator, or a test block under vitest. */
 const execute = async (out: string, snippet: Snippet): Promise<Failure | undefined> => {
   const file = join(out, fileOf(snippet))
+  if (snippet.face === "v4" && snippet.kind === "test") {
+    const ran = await run(
+      [
+        v4Vitest,
+        "run",
+        join(out, fileOf(snippet)),
+        "--reporter=default",
+        `--outputFile.json=${join(out, "report.json")}`
+      ],
+      process.env,
+      120_000,
+      v4Root
+    )
+    if (ran.code !== 0) return { line: snippet.line, message: `its test fails (on Effect 4):\n${ran.output}` }
+    report(snippet, "test passed")
+    return undefined
+  }
   if (snippet.kind === "test") {
     const config = join(out, "vitest.config.mjs")
     const ran = await run([vitest, "run", "--config", config, file], process.env, 120_000)
@@ -144,21 +202,25 @@ const execute = async (out: string, snippet: Snippet): Promise<Failure | undefin
   }
   const emulator = await startEmulator()
   try {
-    const ran = await run([tsx, file], {
-      ...process.env,
-      CLERK_SECRET_KEY: Emulator.defaultSecretKey,
-      CLERK_API_URL: emulator.origin
-    }, 60_000)
+    const env = { ...process.env, CLERK_SECRET_KEY: Emulator.defaultSecretKey, CLERK_API_URL: emulator.origin }
+    const ran = snippet.face === "v4" ? await executeV4(out, snippet, env) : await run([tsx, file], env, 60_000)
     if (ran.code !== 0) {
       return {
         line: snippet.line,
         message: `exits with ${ran.code ?? "a signal"} against the emulator:\n${ran.output}`
       }
     }
-    if (ran.output.trim() === "") {
+    // Under vitest, what the block printed is what vitest shows under `stdout |`.
+    const printed = snippet.face === "v4"
+      ? Array.from(
+        ran.output.replace(/\u001b\[[0-9;]*m/g, "").matchAll(/^stdout \| .*\n([\s\S]*?)\n\n/gm),
+        (match) => match[1]!
+      ).join("\n")
+      : ran.output
+    if (printed.trim() === "") {
       return { line: snippet.line, message: "runs but prints nothing: a runnable block shows what it did" }
     }
-    report(snippet, ran.output)
+    report(snippet, printed)
     return undefined
   } finally {
     await emulator.close()
@@ -171,10 +233,15 @@ const execute = async (out: string, snippet: Snippet): Promise<Failure | undefin
  */
 export const check = async (readme: string, out = ".readme") => {
   const snippets = extract(readFileSync(readme, "utf8"))
-  rmSync(out, { recursive: true, force: true })
-  mkdirSync(out)
+  const v4Out = join(v4Root, out)
+  for (const dir of [out, v4Out]) {
+    rmSync(dir, { recursive: true, force: true })
+    mkdirSync(dir)
+  }
   try {
-    for (const snippet of snippets) writeFileSync(join(out, fileOf(snippet)), `${snippet.code}\nexport {}\n`)
+    for (const snippet of snippets) {
+      writeFileSync(join(snippet.face === "v4" ? v4Out : out, fileOf(snippet)), `${snippet.code}\nexport {}\n`)
+    }
     writeFileSync(
       join(out, "vitest.config.mjs"),
       [
@@ -186,7 +253,10 @@ export const check = async (readme: string, out = ".readme") => {
         ""
       ].join("\n")
     )
-    const failures = compile(out)
+    const failures = snippets.some((snippet) => snippet.face === "v3") ? compile(out) : []
+    if (snippets.some((snippet) => snippet.face === "v4")) {
+      failures.push(...compile(v4Out, join(v4Root, "tsconfig.json")))
+    }
     if (failures.length === 0) {
       for (const snippet of snippets) {
         if (snippet.kind === "fragment") continue
@@ -199,6 +269,7 @@ export const check = async (readme: string, out = ".readme") => {
     return { failures, counts }
   } finally {
     rmSync(out, { recursive: true, force: true })
+    rmSync(v4Out, { recursive: true, force: true })
   }
 }
 
