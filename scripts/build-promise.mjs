@@ -20,7 +20,9 @@ const result = await build({
   mainFields: ["module", "main"],
   target: "es2022",
   external: ["undici", "node:*"],
-  minify: true,
+  // Whitespace is kept: minifying it would drop the `@vite-ignore` comment of the transport's import().
+  minifySyntax: true,
+  minifyIdentifiers: true,
   keepNames: true,
   legalComments: "none",
   metafile: true,

@@ -6,10 +6,11 @@
  * node_modules, and send through its own bundled undici transport on Node (not fall back to fetch).
  */
 import { build } from "esbuild"
-import { type ChildProcess, execFileSync, spawnSync } from "node:child_process"
+import { type ChildProcess, execFile, spawnSync } from "node:child_process"
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import { promisify } from "node:util"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { devDependency, emulatorKey, type Project, repo, startEmulator } from "./project.js"
 
@@ -59,14 +60,12 @@ const effect4 = devDependency("effect4").replace(/^npm:effect@/, "")
 
 let tarball = ""
 let packDir = ""
-beforeAll(() => {
+// Asynchronous, so that the test worker keeps answering vitest while npm packs and installs.
+const exec = promisify(execFile)
+beforeAll(async () => {
   packDir = mkdtempSync(join(tmpdir(), "effect-clerk-pack-"))
-  const packed = execFileSync("npm", ["pack", "--silent", "--pack-destination", packDir], {
-    cwd: repo,
-    encoding: "utf8"
-  })
-    .trim().split("\n").pop()!
-  tarball = join(packDir, packed)
+  const { stdout } = await exec("npm", ["pack", "--silent", "--pack-destination", packDir], { cwd: repo })
+  tarball = join(packDir, stdout.trim().split("\n").pop()!)
 }, 240_000)
 afterAll(() => rmSync(packDir, { recursive: true, force: true }))
 
@@ -75,11 +74,8 @@ const useUserProject = (install: (tarball: string) => ReadonlyArray<string>) => 
   let state: { project: Project; apiUrl: string; emulator: ChildProcess } | undefined
   beforeAll(async () => {
     const dir = mkdtempSync(join(tmpdir(), "effect-clerk-promise-"))
-    execFileSync("npm", ["init", "-y"], { cwd: dir, stdio: "ignore" })
-    execFileSync("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error", ...install(tarball)], {
-      cwd: dir,
-      stdio: "inherit"
-    })
+    await exec("npm", ["init", "-y"], { cwd: dir })
+    await exec("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error", ...install(tarball)], { cwd: dir })
     writeFileSync(join(dir, "example.mts"), readmeExample())
     writeFileSync(join(dir, "trace.mjs"), trace)
     const project: Project = {
