@@ -1,0 +1,134 @@
+// Cold start on Node: a fresh process that imports the library and makes its first `get` against bench/server.mjs,
+// timed from spawn to exit (median of --runs, default 10), for effect-clerk's v3 face, its v4 face and
+// @clerk/backend, each unbundled (compiled JS from dist/) and bundled into one file with esbuild. Ratios are against
+// the v3 face measured in the same run; `node (empty)` is the floor every process pays.
+//
+// The v4 face needs Effect 4 where dist/v4 imports `effect`: its folder, outside the repo (inside, `effect-clerk` would
+// resolve to the repo itself), links node_modules/effect to the `effect4` dev alias, node_modules/effect-clerk to this
+// repo's manifest and dist/, and node_modules/undici to the root's, and runs with --preserve-symlinks; its bundle takes `effect` from there.
+// `npm run build` first.
+import { build } from "esbuild"
+import { spawn, spawnSync } from "node:child_process"
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { fileURLToPath } from "node:url"
+
+const repo = fileURLToPath(new URL("..", import.meta.url))
+const out = join(repo, ".bench-out", "coldstart")
+const runsArg = process.argv.indexOf("--runs")
+const runs = runsArg === -1 ? 10 : Number(process.argv[runsArg + 1])
+const key = "sk_test_coldstart_bench"
+
+const programs = {
+  "effect-clerk (v3)": `
+import { Effect, Layer, Redacted } from "effect"
+import { Clients } from "effect-clerk"
+import * as UndiciHttpClient from "effect-clerk/UndiciHttpClient"
+const live = Clients.layer({ secretKey: Redacted.make(process.env.KEY), apiUrl: process.env.ORIGIN + "/v1" })
+  .pipe(Layer.provide(UndiciHttpClient.layer))
+const client = await Effect.runPromise(Effect.provide(Effect.flatMap(Clients.Clients, (c) => c.get("client_1")), live))
+process.exit(typeof client.id === "string" ? 0 : 1)
+`,
+  "effect-clerk (v4)": `
+import { Effect, Layer, Redacted } from "effect"
+import { Clients } from "effect-clerk/v4"
+import * as UndiciHttpClient from "effect-clerk/v4/UndiciHttpClient"
+const live = Clients.layer({ secretKey: Redacted.make(process.env.KEY), apiUrl: process.env.ORIGIN + "/v1" })
+  .pipe(Layer.provide(UndiciHttpClient.layer))
+const client = await Effect.runPromise(Effect.provide(Clients.Clients.use((c) => c.get("client_1")), live))
+process.exit(typeof client.id === "string" ? 0 : 1)
+`,
+  "@clerk/backend": `
+import { createClerkClient } from "@clerk/backend"
+const clerk = createClerkClient({ secretKey: process.env.KEY, apiUrl: process.env.ORIGIN })
+const client = await clerk.clients.getClient("client_1")
+process.exit(typeof client.id === "string" ? 0 : 1)
+`
+}
+
+rmSync(out, { recursive: true, force: true })
+const outside = mkdtempSync(join(tmpdir(), "effect-clerk-coldstart-"))
+const entries = []
+for (const [name, code] of Object.entries(programs)) {
+  const v4 = name.includes("v4")
+  // v3 and @clerk/backend sit inside the repo (effect-clerk resolves to itself, the rest to the root's node_modules).
+  const dir = v4 ? join(outside, "v4") : join(out, name.replace(/\W+/g, "_"))
+  mkdirSync(join(dir, "node_modules"), { recursive: true })
+  if (v4) {
+    symlinkSync(join(repo, "node_modules", "effect4"), join(dir, "node_modules", "effect"))
+    // The package's manifest and dist/, not the repo (whose own node_modules holds Effect 3).
+    mkdirSync(join(dir, "node_modules", "effect-clerk"))
+    symlinkSync(join(repo, "package.json"), join(dir, "node_modules", "effect-clerk", "package.json"))
+    symlinkSync(join(repo, "dist"), join(dir, "node_modules", "effect-clerk", "dist"))
+    symlinkSync(join(repo, "node_modules", "undici"), join(dir, "node_modules", "undici"))
+  }
+  const file = join(dir, "main.mjs")
+  writeFileSync(file, code)
+  const flags = v4 ? ["--preserve-symlinks"] : []
+  entries.push({ name: `${name} unbundled`, file, flags })
+  const bundled = join(dir, "bundle.mjs")
+  await build({
+    entryPoints: [file],
+    outfile: bundled,
+    bundle: true,
+    minify: true,
+    platform: "node",
+    format: "esm",
+    // dist/v4's `effect` is the folder's Effect 4, as Node finds it unbundled.
+    plugins: v4
+      ? [{
+        name: "effect-4",
+        setup(b) {
+          b.onResolve(
+            { filter: /^effect(\/|$)/ },
+            (args) => args.resolveDir === dir ? undefined : b.resolve(args.path, { resolveDir: dir, kind: args.kind })
+          )
+        }
+      }]
+      : [],
+    logLevel: "error",
+    // undici and @clerk/backend's dependencies are CommonJS that require Node's modules.
+    banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" }
+  })
+  entries.push({ name: `${name} bundled`, file: bundled, flags: [] })
+}
+
+const server = spawn(process.execPath, [join(repo, "bench", "server.mjs")], {
+  env: { ...process.env, BENCH_TOTAL: "1000" },
+  stdio: ["ignore", "pipe", "inherit"]
+})
+const { port } = await new Promise((resolve) => server.stdout.once("data", (chunk) => resolve(JSON.parse(chunk))))
+const env = { ...process.env, KEY: key, ORIGIN: `http://127.0.0.1:${port}` }
+
+const time = (args) => {
+  const start = process.hrtime.bigint()
+  const result = spawnSync(process.execPath, args, { env, encoding: "utf8" })
+  const ms = Number(process.hrtime.bigint() - start) / 1e6
+  if (result.status !== 0) throw new Error(`${args.join(" ")} exited ${result.status}: ${result.stderr}`)
+  return ms
+}
+const median = (xs) => xs.toSorted((a, b) => a - b)[Math.floor(xs.length / 2)]
+
+const rows = [{ name: "node (empty)", args: ["-e", ""] }, ...entries.map((e) => ({ ...e, args: [...e.flags, e.file] }))]
+const samples = new Map(rows.map((row) => [row.name, []]))
+try {
+  // Interleaved, so a busy moment on the machine costs every contender alike.
+  for (let i = 0; i < runs; i++) for (const row of rows) samples.get(row.name).push(time(row.args))
+} finally {
+  server.kill()
+  rmSync(outside, { recursive: true, force: true })
+}
+const result = new Map(rows.map((row) => [row.name, median(samples.get(row.name))]))
+console.log(`cold start: import + first get, Node ${process.versions.node}, median of ${runs} processes`)
+for (const row of rows) {
+  const ms = result.get(row.name)
+  const base = result.get(
+    row.name.endsWith("bundled") && !row.name.endsWith("unbundled")
+      ? "effect-clerk (v3) bundled"
+      : "effect-clerk (v3) unbundled"
+  )
+  console.log(`${row.name.padEnd(32)} ${ms.toFixed(0).padStart(5)} ms   ${(ms / base).toFixed(2)}× v3`)
+}
+const goal = result.get("effect-clerk (v4) unbundled") / result.get("effect-clerk (v3) unbundled")
+console.log(`goal: v4 unbundled ≤ 0.6× v3: ${goal.toFixed(2)}× ${goal <= 0.6 ? "met" : "MISSED"}`)
