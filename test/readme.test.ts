@@ -32,7 +32,11 @@ const markdown = [
   `${fence}ts`, // 17
   `import { it } from "@effect/vitest"`,
   `it("works", () => {})`,
-  fence // 20
+  fence, // 20
+  `${fence}ts`, // 21
+  `import { Clients } from "effect-clerk/v4"`,
+  `console.log(Clients.defaultApiUrl)`,
+  fence // 24
 ].join("\n")
 
 /** A README of `blocks` in a temporary folder; the check runs in a work folder of its own. */
@@ -49,11 +53,22 @@ const checkBlocks = (name: string, blocks: ReadonlyArray<string>) =>
   )
 
 describe("README checker", () => {
-  it("finds every ts/typescript block (indented ones too, not those inside other blocks) and classifies it", () => {
+  it("finds every ts/typescript block (indented ones too, not those inside other blocks) and classifies its kind and face", () => {
     expect(extract(markdown)).toEqual([
-      { line: 2, kind: "program", code: `import { Effect } from "effect"\nawait Effect.runPromise(Effect.log("hi"))` },
-      { line: 13, kind: "fragment", code: "// fragment: shown, not run\nconst x = 1" },
-      { line: 17, kind: "test", code: `import { it } from "@effect/vitest"\nit("works", () => {})` }
+      {
+        line: 2,
+        kind: "program",
+        face: "v3",
+        code: `import { Effect } from "effect"\nawait Effect.runPromise(Effect.log("hi"))`
+      },
+      { line: 13, kind: "fragment", face: "v3", code: "// fragment: shown, not run\nconst x = 1" },
+      { line: 17, kind: "test", face: "v3", code: `import { it } from "@effect/vitest"\nit("works", () => {})` },
+      {
+        line: 21,
+        kind: "program",
+        face: "v4",
+        code: `import { Clients } from "effect-clerk/v4"\nconsole.log(Clients.defaultApiUrl)`
+      }
     ])
   })
 
