@@ -20,7 +20,7 @@ import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import * as Body from "./core/body.js"
 import { describe } from "./core/messages.js"
-import type * as CoreReply from "./core/reply.js"
+import * as CoreReply from "./core/reply.js"
 import { describeCause } from "./core/reply.js"
 import { runtimeBody } from "./internal/runtimeBody.js"
 import { withTimeLimit } from "./internal/timeLimit.js"
@@ -169,8 +169,7 @@ export const fromHttpClientService: Effect.Effect<Service, never, HttpClient.Htt
  * @since 0.3.0
  * @category Utils
  */
-export const limitFor = (status: number, limits: Limits): number =>
-  status >= 200 && status < 300 ? limits.maxBytes : limits.maxErrorBytes
+export const limitFor: (status: number, limits: Limits) => number = CoreReply.limitFor
 
 const fromRequestError = (error: HttpClientError.HttpClientError): ExchangeError => {
   // Only the socket-level cause is kept: the platform error holds the request, and so the Authorization header.

@@ -160,12 +160,3 @@ export const collectNode = (
   body.on("end", () => settle(undefined, collector))
   body.on("error", (error) => settle(error, undefined))
 }
-
-/** {@link collectNode} as a promise of the text. */
-export const readNode = (body: NodeReadable, limit: number, signal?: AbortSignal): Promise<BodyText> =>
-  new Promise((resolve, reject) =>
-    collectNode(body, limit, signal, (error, collector) => {
-      if (collector === undefined) reject(error)
-      else resolve(collector.result())
-    })
-  )

@@ -12,6 +12,17 @@ export interface Reply {
   readonly body: BodyText
 }
 
+/** An attempt's limits, as both faces' `Exchange.Limits` and the undici exchange take them. */
+export interface Limits {
+  readonly timeoutMillis: number
+  readonly maxBytes: number
+  readonly maxErrorBytes: number
+}
+
+/** The byte limit for a reply with this status: a 2xx body may be large, an error body never needs to be. */
+export const limitFor = (status: number, limits: Limits): number =>
+  status >= 200 && status < 300 ? limits.maxBytes : limits.maxErrorBytes
+
 export type Meaning =
   /** A 2xx JSON body, parsed: decode it with the endpoint's schema. */
   | { readonly _tag: "Success"; readonly json: unknown }

@@ -9,8 +9,8 @@ import type { Readable } from "node:stream"
 import type { Dispatcher } from "undici"
 import { type BodyText, collectNode, isUndecodable } from "./body.js"
 import { acceptEncoding, type Encoding, encodingOf, inflate } from "./inflate.js"
-import type { Reply } from "./reply.js"
-import { describeCause } from "./reply.js"
+import type { Limits, Reply } from "./reply.js"
+import { describeCause, limitFor } from "./reply.js"
 import { startTimer } from "./timer.js"
 
 /** A request as a face hands it over: an absolute URL with its query, lower-case headers, a body already encoded. */
@@ -19,13 +19,6 @@ export interface PlainRequest {
   readonly url: string
   readonly headers: Readonly<Record<string, string>>
   readonly body: string | Uint8Array | null
-}
-
-/** An attempt's limits (the same as each face's `Exchange.Limits`). */
-export interface Limits {
-  readonly timeoutMillis: number
-  readonly maxBytes: number
-  readonly maxErrorBytes: number
 }
 
 /** Why there is no reply, as each face's `ExchangeError` says it. */
@@ -37,10 +30,6 @@ export interface Failure {
 }
 
 export type Outcome = { readonly ok: true; readonly reply: Reply } | { readonly ok: false; readonly failure: Failure }
-
-/** The byte limit for a reply with this status. */
-export const limitFor = (status: number, limits: Limits): number =>
-  status >= 200 && status < 300 ? limits.maxBytes : limits.maxErrorBytes
 
 /** Sends the request; `done` is called once. Returns the function that cancels it (aborting the request). */
 export const exchange = (

@@ -20,7 +20,7 @@ import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import * as Body from "../core/body.js"
-import type * as CoreReply from "../core/reply.js"
+import * as CoreReply from "../core/reply.js"
 import { describeCause } from "../core/reply.js"
 import { withTimeLimit } from "./internal/timeLimit.js"
 
@@ -119,8 +119,7 @@ export class Exchange extends Context.Service<Exchange, Service>()("effect-clerk
  * @since 0.3.0
  * @category Utils
  */
-export const limitFor = (status: number, limits: Limits): number =>
-  status >= 200 && status < 300 ? limits.maxBytes : limits.maxErrorBytes
+export const limitFor: (status: number, limits: Limits) => number = CoreReply.limitFor
 
 /**
  * The exchange over any `effect/http` `HttpClient`, through its public API: the time limit is a timeout on the
