@@ -13,7 +13,7 @@
 import { NodeHttpServer } from "@effect/platform-node"
 import { Context, Effect, Exit, Layer, Scope } from "effect"
 import { spawn, spawnSync } from "node:child_process"
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { createServer } from "node:http"
 import { join, relative } from "node:path"
 import { fileURLToPath } from "node:url"
@@ -141,6 +141,20 @@ const v4Root = "test-v4"
 const v4Vitest = join("node_modules", "vitest", "vitest.mjs")
 
 /**
+ * test-v4's own packages (Effect 4), installed when missing: without them `effect` would resolve to the root's
+ * Effect 3 and every v4 block would fail to compile for a reason that is not the block's.
+ */
+const ensureV4Packages = () => {
+  const manifest = join(v4Root, "node_modules", "effect", "package.json")
+  const major = () =>
+    existsSync(manifest) ? Number(JSON.parse(readFileSync(manifest, "utf8")).version.split(".")[0]) : 0
+  if (major() >= 4) return
+  const npm = process.platform === "win32" ? "npm.cmd" : "npm"
+  spawnSync(npm, ["ci", "--prefix", v4Root, "--no-audit", "--no-fund"], { stdio: ["ignore", "inherit", "inherit"] })
+  if (major() < 4) throw new Error(`${v4Root}: \`npm ci --prefix ${v4Root}\` did not install Effect 4`)
+}
+
+/**
  * A v4 block runs inside one test of test-v4's vitest (its aliases and its Effect 4), which imports the block; its
  * report goes to the block's folder, not to the suite's JSON report that CI reads.
  */
@@ -255,6 +269,7 @@ export const check = async (readme: string, out = ".readme") => {
     )
     const failures = snippets.some((snippet) => snippet.face === "v3") ? compile(out) : []
     if (snippets.some((snippet) => snippet.face === "v4")) {
+      ensureV4Packages()
       failures.push(...compile(v4Out, join(v4Root, "tsconfig.json")))
     }
     if (failures.length === 0) {
