@@ -14,7 +14,9 @@ import * as Duration from "effect/Duration"
 import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
 import * as Messages from "./core/messages.js"
+import * as Wire from "./core/wire.js"
 import { isTransient } from "./internal/status.js"
+import { schemaOf } from "./internal/wireSchema.js"
 
 /**
  * Marks effect-clerk's errors. A `Symbol.for` key, so errors from a second installed copy of the package are
@@ -47,13 +49,7 @@ export type TypeId = typeof TypeId
  * @since 0.1.0
  * @category Schemas
  */
-export const ClerkErrorDetail = Schema.Struct({
-  code: Schema.String,
-  message: Schema.String,
-  /** Required by the spec, but real responses and Clerk's JS SDK treat it as optional; a missing one must not hide the error. */
-  longMessage: Schema.optionalWith(Schema.String, { exact: true }).pipe(Schema.fromKey("long_message")),
-  meta: Schema.optionalWith(Schema.Record({ key: Schema.String, value: Schema.Unknown }), { exact: true })
-}).annotations({ identifier: "ClerkErrorDetail" })
+export const ClerkErrorDetail = schemaOf(Wire.clerkErrorDetail)
 
 /**
  * @since 0.1.0
@@ -73,11 +69,7 @@ export interface ClerkErrorDetail extends Schema.Schema.Type<typeof ClerkErrorDe
  * @since 0.1.0
  * @category Schemas
  */
-export const ClerkErrorsBody = Schema.Struct({
-  errors: Schema.Array(ClerkErrorDetail),
-  meta: Schema.optionalWith(Schema.Record({ key: Schema.String, value: Schema.Unknown }), { exact: true }),
-  clerkTraceId: Schema.optionalWith(Schema.String, { exact: true }).pipe(Schema.fromKey("clerk_trace_id"))
-}).annotations({ identifier: "ClerkErrorsBody" })
+export const ClerkErrorsBody = schemaOf(Wire.clerkErrorsBody)
 
 /**
  * Where a failure happened: which operation, and the method and path of its request (never the query string's

@@ -3,12 +3,14 @@
  *
  * TypeScript sees camelCase fields; the wire (and `Schema.encode`) uses Clerk's snake_case. Required, optional and
  * nullable follow Clerk's spec (bapi 2026-05-12) field by field. Unknown fields are dropped on decode rather than
- * rejected: Clerk adds fields over time and an SDK upgrade should never be required to keep reading clients.
+ * rejected: Clerk adds fields over time and an SDK upgrade should never be required to keep reading clients. The
+ * fields are described once, in the core, for both faces; these are the Effect 3 Schemas built from them.
  *
  * @since 0.1.0
  */
-import * as Schema from "effect/Schema"
-import { knownSessionStatuses } from "./core/wire.js"
+import type * as Schema from "effect/Schema"
+import * as Wire from "./core/wire.js"
+import { schemaOf } from "./internal/wireSchema.js"
 
 /**
  * The session statuses Clerk documents today. Kept separate so `switch` statements get exhaustiveness help.
@@ -21,7 +23,7 @@ import { knownSessionStatuses } from "./core/wire.js"
  * @since 0.1.0
  * @category Schemas
  */
-export const KnownSessionStatus = Schema.Literal(...knownSessionStatuses)
+export const KnownSessionStatus = schemaOf(Wire.sessionStatus).members[0]
 
 /**
  * A status Clerk added after this release. Branded so it never silently matches a known literal in user code.
@@ -35,7 +37,7 @@ export const KnownSessionStatus = Schema.Literal(...knownSessionStatuses)
  * @since 0.1.0
  * @category Schemas
  */
-export const UnknownSessionStatus = Schema.String.pipe(Schema.brand("effect-clerk/UnknownSessionStatus"))
+export const UnknownSessionStatus = schemaOf(Wire.sessionStatus).members[1]
 
 /**
  * `Session.status`: one of the eight known values, or any other string (Clerk grew this enum before — `pending`
@@ -50,21 +52,13 @@ export const UnknownSessionStatus = Schema.String.pipe(Schema.brand("effect-cler
  * @since 0.1.0
  * @category Schemas
  */
-export const SessionStatus = Schema.Union(KnownSessionStatus, UnknownSessionStatus)
+export const SessionStatus = schemaOf(Wire.sessionStatus)
 
 /**
  * @since 0.1.0
  * @category Models
  */
 export type SessionStatus = typeof SessionStatus.Type
-
-// The wire key stays a literal type, so the declarations we publish name it (a `string` key would print as an index
-// signature that strict type-checking of the .d.ts rejects).
-const optionalExact = <S extends Schema.Schema.Any, const K extends string>(schema: S, key: K) =>
-  Schema.optionalWith(schema, { exact: true }).pipe(Schema.fromKey(key))
-
-const renamed = <S extends Schema.Schema.Any, const K extends string>(schema: S, key: K) =>
-  Schema.propertySignature(schema).pipe(Schema.fromKey(key))
 
 /**
  * The device and location of a session's latest activity (`SessionActivityResponse` in the spec).
@@ -79,17 +73,7 @@ const renamed = <S extends Schema.Schema.Any, const K extends string>(schema: S,
  * @since 0.1.0
  * @category Schemas
  */
-export const SessionActivity = Schema.Struct({
-  object: Schema.String,
-  id: Schema.String,
-  isMobile: renamed(Schema.Boolean, "is_mobile"),
-  deviceType: optionalExact(Schema.String, "device_type"),
-  browserName: optionalExact(Schema.String, "browser_name"),
-  browserVersion: optionalExact(Schema.String, "browser_version"),
-  ipAddress: optionalExact(Schema.String, "ip_address"),
-  city: Schema.optionalWith(Schema.String, { exact: true }),
-  country: Schema.optionalWith(Schema.String, { exact: true })
-}).annotations({ identifier: "SessionActivity" })
+export const SessionActivity = schemaOf(Wire.sessionActivity)
 
 /**
  * @since 0.1.0
@@ -109,21 +93,13 @@ export interface SessionActivity extends Schema.Schema.Type<typeof SessionActivi
  * @since 0.1.0
  * @category Schemas
  */
-export const SessionTask = Schema.Struct({
-  key: Schema.String
-}).annotations({ identifier: "SessionTask" })
+export const SessionTask = schemaOf(Wire.sessionTask)
 
 /**
  * @since 0.1.0
  * @category Models
  */
 export interface SessionTask extends Schema.Schema.Type<typeof SessionTask> {}
-
-/**
- * Unix timestamps. The spec does not say seconds or milliseconds, so no unit is assumed; the check is that the value
- * is an integer JavaScript can hold exactly (a value past 2^53 would silently lose precision).
- */
-const Timestamp = Schema.Int
 
 /**
  * A session on a client.
@@ -137,25 +113,7 @@ const Timestamp = Schema.Int
  * @since 0.1.0
  * @category Schemas
  */
-export const Session = Schema.Struct({
-  object: Schema.Literal("session"),
-  id: Schema.String,
-  userId: renamed(Schema.String, "user_id"),
-  clientId: renamed(Schema.String, "client_id"),
-  /** The impersonator's JWT claims when this is an actor (impersonation) session. */
-  actor: Schema.optionalWith(Schema.NullOr(Schema.Record({ key: Schema.String, value: Schema.Unknown })), {
-    exact: true
-  }),
-  status: SessionStatus,
-  lastActiveOrganizationId: optionalExact(Schema.NullOr(Schema.String), "last_active_organization_id"),
-  lastActiveAt: renamed(Timestamp, "last_active_at"),
-  latestActivity: optionalExact(Schema.NullOr(SessionActivity), "latest_activity"),
-  expireAt: renamed(Timestamp, "expire_at"),
-  abandonAt: renamed(Timestamp, "abandon_at"),
-  updatedAt: renamed(Timestamp, "updated_at"),
-  createdAt: renamed(Timestamp, "created_at"),
-  tasks: Schema.optionalWith(Schema.NullOr(Schema.Array(SessionTask)), { exact: true })
-}).annotations({ identifier: "Session" })
+export const Session = schemaOf(Wire.session)
 
 /**
  * @since 0.1.0
@@ -176,18 +134,7 @@ export interface Session extends Schema.Schema.Type<typeof Session> {}
  * @since 0.1.0
  * @category Schemas
  */
-export const Client = Schema.Struct({
-  object: Schema.Literal("client"),
-  id: Schema.String,
-  sessionIds: renamed(Schema.Array(Schema.String), "session_ids"),
-  sessions: Schema.Array(Session),
-  signInId: renamed(Schema.NullOr(Schema.String), "sign_in_id"),
-  signUpId: renamed(Schema.NullOr(Schema.String), "sign_up_id"),
-  lastActiveSessionId: renamed(Schema.NullOr(Schema.String), "last_active_session_id"),
-  lastAuthenticationStrategy: renamed(Schema.NullOr(Schema.String), "last_authentication_strategy"),
-  updatedAt: renamed(Timestamp, "updated_at"),
-  createdAt: renamed(Timestamp, "created_at")
-}).annotations({ identifier: "Client" })
+export const Client = schemaOf(Wire.client)
 
 /**
  * @since 0.1.0
@@ -215,21 +162,6 @@ export interface ClientList {
   readonly totalCount?: number
 }
 
-const PaginatedClients = Schema.Struct({
-  data: Schema.Array(Client),
-  totalCount: renamed(Schema.NonNegativeInt, "total_count")
-})
-
-const BareClients = Schema.transform(
-  Schema.Array(Client),
-  Schema.Struct({ data: Schema.Array(Schema.typeSchema(Client)) }),
-  {
-    strict: true,
-    decode: (data) => ({ data }),
-    encode: ({ data }) => data
-  }
-).annotations({ identifier: "ClientArray" })
-
 /**
  * The body of `GET /v1/clients`: the `{ data, total_count }` envelope (sent for `paginated=true`) or a bare array.
  *
@@ -242,6 +174,4 @@ const BareClients = Schema.transform(
  * @since 0.1.0
  * @category Schemas
  */
-export const ClientList = Schema.Union(PaginatedClients, BareClients).annotations({
-  identifier: "ClientList"
-})
+export const ClientList = schemaOf(Wire.clientList)

@@ -28,16 +28,17 @@ import * as Option from "effect/Option"
 import type * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
 import { type ClientsError, SDKError } from "./ClerkError.js"
-import * as Domain from "./Client.js"
+import type * as Domain from "./Client.js"
 import * as Endpoints from "./core/endpoints.js"
 import * as Input from "./core/input.js"
 import * as CoreOptions from "./core/options.js"
 import { Pages } from "./core/pages.js"
 import * as CoreSettings from "./core/settings.js"
+import * as Wire from "./core/wire.js"
 import * as EnvConfig from "./internal/config.js"
-import { decoder } from "./internal/fastDecode.js"
 import { execute, type Operation } from "./internal/pipeline.js"
 import * as Settings from "./internal/settings.js"
+import { decoderOf } from "./internal/wireSchema.js"
 import type * as RetryPolicy from "./RetryPolicy.js"
 import type * as SharedBudget from "./SharedBudget.js"
 
@@ -363,10 +364,10 @@ export const make = Effect.fnUntraced(function*(options: Options) {
   return Clients.of({ list, get, verify, stream })
 })
 
-/** Compiled once from the schemas (see internal/fastDecode.ts): Schema's result and errors, at a fraction of the cost. */
+/** Compiled once from the wire descriptions (see core/decode.ts), with the Schema's errors on what they reject. */
 const decoders: { readonly [R in Endpoints.ResponseSchema]: Operation<never, Responses[R]>["decode"] } = {
-  Client: decoder(Domain.Client),
-  ClientList: decoder(Domain.ClientList)
+  Client: decoderOf(Wire.client),
+  ClientList: decoderOf(Wire.clientList)
 }
 
 /**

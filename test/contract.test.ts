@@ -6,8 +6,9 @@ import { describe, expect, it } from "@effect/vitest"
 import { Effect, Either, Schema, SchemaAST } from "effect"
 import { readFileSync } from "node:fs"
 import YAML from "yaml"
+import * as Wire from "../src/core/wire.js"
 import { ClerkError, Client, Clients } from "../src/index.js"
-import { decoder } from "../src/internal/fastDecode.js"
+import { decoderOf } from "../src/internal/wireSchema.js"
 import * as Fixtures from "./support/fixtures.js"
 import * as TestServer from "./support/TestServer.js"
 
@@ -161,8 +162,8 @@ const sample = (input: SpecSchema, mode: Mode, path: string): unknown => {
 }
 
 describe("values generated from the spec decode", () => {
-  const decodeClient = decoder(Client.Client)
-  const decodeErrors = decoder(ClerkError.ClerkErrorsBody)
+  const decodeClient = decoderOf(Wire.client)
+  const decodeErrors = decoderOf(Wire.clerkErrorsBody)
   for (const mode of ["all", "required", "nulls"] as const) {
     it(`Client with ${mode === "all" ? "every field" : mode === "required" ? "only required fields" : "nullable fields null"}`, () => {
       const wire = sample(components.Client!, mode, "client")

@@ -14,7 +14,7 @@ import * as Either from "effect/Either"
 import * as MetricLabel from "effect/MetricLabel"
 import * as ParseResult from "effect/ParseResult"
 import * as Redacted from "effect/Redacted"
-import { ClerkErrors, ClerkErrorsBody, type ClientsError, SDKError } from "../ClerkError.js"
+import { ClerkErrors, type ClientsError, SDKError } from "../ClerkError.js"
 import * as ClerkMetrics from "../ClerkMetrics.js"
 import type { CallOptions } from "../Clients.js"
 import { callLimits, fromExchangeFailure } from "../core/attempt.js"
@@ -25,12 +25,13 @@ import { errorBodyLimit } from "../core/options.js"
 import * as CoreReply from "../core/reply.js"
 import { parseRetryAfter } from "../core/retryAfter.js"
 import { describeShed } from "../core/storm.js"
+import * as Wire from "../core/wire.js"
 import type * as Exchange from "../Exchange.js"
-import { decoder } from "./fastDecode.js"
 import { retrying } from "./retry.js"
 import { durationMillis, formatMillis, type Settings } from "./settings.js"
 import { retryAfterMillis } from "./status.js"
 import { withTimeLimit } from "./timeLimit.js"
+import { decoderOf } from "./wireSchema.js"
 
 /** An endpoint of the table with the decoder of its response schema. */
 export interface Operation<I, A> {
@@ -228,7 +229,7 @@ const interpret = <I, A>(
   }
 }
 
-const decodeClerkErrorsBody = decoder(ClerkErrorsBody)
+const decodeClerkErrorsBody = decoderOf(Wire.clerkErrorsBody)
 
 const errorFor = (
   reply: Exchange.Reply,

@@ -15,6 +15,8 @@ import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
 import { clerkErrorsMessage, sdkErrorMessage, sdkErrorReasons } from "../core/messages.js"
 import { isTransient } from "../core/status.js"
+import * as Wire from "../core/wire.js"
+import { schemaOf } from "./internal/wireSchema.js"
 
 /**
  * Marks effect-clerk's errors, on both faces: the same `Symbol.for` key as the root's, so `isClientsError` knows an
@@ -49,13 +51,7 @@ const UnknownRecord = Schema.Record(Schema.String, Schema.Unknown)
  * @since 0.3.0
  * @category Schemas
  */
-export const ClerkErrorDetail = Schema.Struct({
-  code: Schema.String,
-  message: Schema.String,
-  /** Required by the spec, but real responses and Clerk's JS SDK treat it as optional; a missing one must not hide the error. */
-  longMessage: Schema.optionalKey(Schema.String),
-  meta: Schema.optionalKey(UnknownRecord)
-}).pipe(Schema.encodeKeys({ longMessage: "long_message" })).annotate({ identifier: "ClerkErrorDetail" })
+export const ClerkErrorDetail = schemaOf(Wire.clerkErrorDetail)
 
 /**
  * @since 0.3.0
@@ -75,11 +71,7 @@ export interface ClerkErrorDetail extends Schema.Schema.Type<typeof ClerkErrorDe
  * @since 0.3.0
  * @category Schemas
  */
-export const ClerkErrorsBody = Schema.Struct({
-  errors: Schema.Array(ClerkErrorDetail),
-  meta: Schema.optionalKey(UnknownRecord),
-  clerkTraceId: Schema.optionalKey(Schema.String)
-}).pipe(Schema.encodeKeys({ clerkTraceId: "clerk_trace_id" })).annotate({ identifier: "ClerkErrorsBody" })
+export const ClerkErrorsBody = schemaOf(Wire.clerkErrorsBody)
 
 /** Where a failure happened: the operation, and the method and path of its request (never headers). */
 const requestContext = {

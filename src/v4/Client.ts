@@ -4,13 +4,14 @@
  *
  * TypeScript sees camelCase fields; the wire (and `Schema.encode`) uses Clerk's snake_case. Required, optional and
  * nullable follow Clerk's spec (bapi 2026-05-12) field by field. Unknown fields are dropped on decode rather than
- * rejected: Clerk adds fields over time and an SDK upgrade should never be required to keep reading clients.
+ * rejected: Clerk adds fields over time and an SDK upgrade should never be required to keep reading clients. The
+ * fields are described once, in the core, for both faces; these are the Effect 4 Schemas built from them.
  *
  * @since 0.3.0
  */
 import * as Schema from "effect/Schema"
-import * as SchemaTransformation from "effect/SchemaTransformation"
-import { knownSessionStatuses } from "../core/wire.js"
+import * as Wire from "../core/wire.js"
+import { schemaOf } from "./internal/wireSchema.js"
 
 /**
  * The session statuses Clerk documents today. Kept separate so `switch` statements get exhaustiveness help.
@@ -23,7 +24,7 @@ import { knownSessionStatuses } from "../core/wire.js"
  * @since 0.3.0
  * @category Schemas
  */
-export const KnownSessionStatus = Schema.Literals(knownSessionStatuses)
+export const KnownSessionStatus = Schema.Literals(Wire.sessionStatus.known)
 
 /**
  * A status Clerk added after this release. Branded so it never silently matches a known literal in user code.
@@ -37,7 +38,7 @@ export const KnownSessionStatus = Schema.Literals(knownSessionStatuses)
  * @since 0.3.0
  * @category Schemas
  */
-export const UnknownSessionStatus = Schema.String.pipe(Schema.brand("effect-clerk/UnknownSessionStatus"))
+export const UnknownSessionStatus = Schema.String.pipe(Schema.brand(Wire.sessionStatus.brand))
 
 /**
  * `Session.status`: one of the eight known values, or any other string (Clerk grew this enum before — `pending`
@@ -52,7 +53,7 @@ export const UnknownSessionStatus = Schema.String.pipe(Schema.brand("effect-cler
  * @since 0.3.0
  * @category Schemas
  */
-export const SessionStatus = Schema.Union([KnownSessionStatus, UnknownSessionStatus])
+export const SessionStatus = schemaOf(Wire.sessionStatus)
 
 /**
  * @since 0.3.0
@@ -73,25 +74,7 @@ export type SessionStatus = typeof SessionStatus.Type
  * @since 0.3.0
  * @category Schemas
  */
-export const SessionActivity = Schema.Struct({
-  object: Schema.String,
-  id: Schema.String,
-  isMobile: Schema.Boolean,
-  deviceType: Schema.optionalKey(Schema.String),
-  browserName: Schema.optionalKey(Schema.String),
-  browserVersion: Schema.optionalKey(Schema.String),
-  ipAddress: Schema.optionalKey(Schema.String),
-  city: Schema.optionalKey(Schema.String),
-  country: Schema.optionalKey(Schema.String)
-}).pipe(
-  Schema.encodeKeys({
-    isMobile: "is_mobile",
-    deviceType: "device_type",
-    browserName: "browser_name",
-    browserVersion: "browser_version",
-    ipAddress: "ip_address"
-  })
-).annotate({ identifier: "SessionActivity" })
+export const SessionActivity = schemaOf(Wire.sessionActivity)
 
 /**
  * @since 0.3.0
@@ -111,21 +94,13 @@ export interface SessionActivity extends Schema.Schema.Type<typeof SessionActivi
  * @since 0.3.0
  * @category Schemas
  */
-export const SessionTask = Schema.Struct({
-  key: Schema.String
-}).annotate({ identifier: "SessionTask" })
+export const SessionTask = schemaOf(Wire.sessionTask)
 
 /**
  * @since 0.3.0
  * @category Models
  */
 export interface SessionTask extends Schema.Schema.Type<typeof SessionTask> {}
-
-/**
- * Unix timestamps. The spec does not say seconds or milliseconds, so no unit is assumed; the check is that the value
- * is an integer JavaScript can hold exactly (a value past 2^53 would silently lose precision).
- */
-const Timestamp = Schema.Int
 
 /**
  * A session on a client.
@@ -139,35 +114,7 @@ const Timestamp = Schema.Int
  * @since 0.3.0
  * @category Schemas
  */
-export const Session = Schema.Struct({
-  object: Schema.Literal("session"),
-  id: Schema.String,
-  userId: Schema.String,
-  clientId: Schema.String,
-  /** The impersonator's JWT claims when this is an actor (impersonation) session. */
-  actor: Schema.optionalKey(Schema.NullOr(Schema.Record(Schema.String, Schema.Unknown))),
-  status: SessionStatus,
-  lastActiveOrganizationId: Schema.optionalKey(Schema.NullOr(Schema.String)),
-  lastActiveAt: Timestamp,
-  latestActivity: Schema.optionalKey(Schema.NullOr(SessionActivity)),
-  expireAt: Timestamp,
-  abandonAt: Timestamp,
-  updatedAt: Timestamp,
-  createdAt: Timestamp,
-  tasks: Schema.optionalKey(Schema.NullOr(Schema.Array(SessionTask)))
-}).pipe(
-  Schema.encodeKeys({
-    userId: "user_id",
-    clientId: "client_id",
-    lastActiveOrganizationId: "last_active_organization_id",
-    lastActiveAt: "last_active_at",
-    latestActivity: "latest_activity",
-    expireAt: "expire_at",
-    abandonAt: "abandon_at",
-    updatedAt: "updated_at",
-    createdAt: "created_at"
-  })
-).annotate({ identifier: "Session" })
+export const Session = schemaOf(Wire.session)
 
 /**
  * @since 0.3.0
@@ -188,28 +135,7 @@ export interface Session extends Schema.Schema.Type<typeof Session> {}
  * @since 0.3.0
  * @category Schemas
  */
-export const Client = Schema.Struct({
-  object: Schema.Literal("client"),
-  id: Schema.String,
-  sessionIds: Schema.Array(Schema.String),
-  sessions: Schema.Array(Session),
-  signInId: Schema.NullOr(Schema.String),
-  signUpId: Schema.NullOr(Schema.String),
-  lastActiveSessionId: Schema.NullOr(Schema.String),
-  lastAuthenticationStrategy: Schema.NullOr(Schema.String),
-  updatedAt: Timestamp,
-  createdAt: Timestamp
-}).pipe(
-  Schema.encodeKeys({
-    sessionIds: "session_ids",
-    signInId: "sign_in_id",
-    signUpId: "sign_up_id",
-    lastActiveSessionId: "last_active_session_id",
-    lastAuthenticationStrategy: "last_authentication_strategy",
-    updatedAt: "updated_at",
-    createdAt: "created_at"
-  })
-).annotate({ identifier: "Client" })
+export const Client = schemaOf(Wire.client)
 
 /**
  * @since 0.3.0
@@ -237,21 +163,6 @@ export interface ClientList {
   readonly totalCount?: number
 }
 
-const PaginatedClients = Schema.Struct({
-  data: Schema.Array(Client),
-  totalCount: Schema.Int.check(Schema.isGreaterThanOrEqualTo(0))
-}).pipe(Schema.encodeKeys({ totalCount: "total_count" }))
-
-const BareClients = Schema.Array(Client).pipe(
-  Schema.decodeTo(
-    Schema.Struct({ data: Schema.Array(Schema.toType(Client)) }),
-    SchemaTransformation.transform({
-      decode: (data) => ({ data }),
-      encode: ({ data }) => data
-    })
-  )
-).annotate({ identifier: "ClientArray" })
-
 /**
  * The body of `GET /v1/clients`: the `{ data, total_count }` envelope (sent for `paginated=true`) or a bare array.
  *
@@ -264,4 +175,4 @@ const BareClients = Schema.Array(Client).pipe(
  * @since 0.3.0
  * @category Schemas
  */
-export const ClientList = Schema.Union([PaginatedClients, BareClients]).annotate({ identifier: "ClientList" })
+export const ClientList = schemaOf(Wire.clientList)

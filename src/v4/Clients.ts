@@ -27,17 +27,18 @@ import * as HttpClient from "effect/http/HttpClient"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
-import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import * as Endpoints from "../core/endpoints.js"
 import * as Input from "../core/input.js"
 import * as CoreOptions from "../core/options.js"
 import { Pages } from "../core/pages.js"
 import * as CoreSettings from "../core/settings.js"
+import * as Wire from "../core/wire.js"
 import { type ClientsError, SDKError } from "./ClerkError.js"
-import * as Domain from "./Client.js"
+import type * as Domain from "./Client.js"
 import { execute, type Operation } from "./internal/pipeline.js"
 import * as Settings from "./internal/settings.js"
+import { decoderOf } from "./internal/wireSchema.js"
 import type * as RetryPolicy from "./RetryPolicy.js"
 
 /**
@@ -261,16 +262,16 @@ export interface Options {
   readonly loadShedding?: boolean
 }
 
-const decoder = <S extends Schema.Top & { readonly DecodingServices: never }>(schema: S) =>
-  Schema.decodeUnknownResult(schema)
-
-/** Each endpoint of the table with the decoder of its response schema. */
+/**
+ * Each endpoint of the table with the decoder of its response: compiled once from the wire descriptions (see
+ * core/decode.ts), with the Schema's errors on what they reject.
+ */
 const operations: {
   readonly [N in Endpoints.Name]: Operation<Endpoints.InputOf<N>, Responses[Endpoints.ResponseOf<N>]>
 } = {
-  list: { endpoint: Endpoints.list, decode: decoder(Domain.ClientList) },
-  get: { endpoint: Endpoints.get, decode: decoder(Domain.Client) },
-  verify: { endpoint: Endpoints.verify, decode: decoder(Domain.Client) }
+  list: { endpoint: Endpoints.list, decode: decoderOf(Wire.clientList) },
+  get: { endpoint: Endpoints.get, decode: decoderOf(Wire.client) },
+  verify: { endpoint: Endpoints.verify, decode: decoderOf(Wire.client) }
 }
 
 /**

@@ -13,7 +13,7 @@ import * as HttpClientRequest from "effect/http/HttpClientRequest"
 import * as Metric from "effect/Metric"
 import * as Redacted from "effect/Redacted"
 import * as Result from "effect/Result"
-import * as Schema from "effect/Schema"
+import type * as Schema from "effect/Schema"
 import * as SchemaIssue from "effect/SchemaIssue"
 import { callLimits, fromExchangeFailure } from "../../core/attempt.js"
 import type { Encoded, Endpoint, ResponseSchema } from "../../core/endpoints.js"
@@ -23,13 +23,15 @@ import { errorBodyLimit } from "../../core/options.js"
 import * as CoreReply from "../../core/reply.js"
 import { parseRetryAfter } from "../../core/retryAfter.js"
 import { describeShed } from "../../core/storm.js"
-import { ClerkErrors, ClerkErrorsBody, type ClientsError, SDKError } from "../ClerkError.js"
+import * as Wire from "../../core/wire.js"
+import { ClerkErrors, type ClientsError, SDKError } from "../ClerkError.js"
 import * as ClerkMetrics from "../ClerkMetrics.js"
 import type * as Exchange from "../Exchange.js"
 import type * as RetryPolicy from "../RetryPolicy.js"
 import { retryAfterMillis, retrying } from "./retry.js"
 import { durationMillis, formatMillis, type Settings } from "./settings.js"
 import { withTimeLimit } from "./timeLimit.js"
+import { decoderOf } from "./wireSchema.js"
 
 /** An endpoint of the table with the decoder of its response schema. */
 export interface Operation<I, A> {
@@ -236,7 +238,7 @@ const interpret = <I, A>(
   }
 }
 
-const decodeClerkErrorsBody = Schema.decodeUnknownResult(ClerkErrorsBody)
+const decodeClerkErrorsBody = decoderOf(Wire.clerkErrorsBody)
 
 const errorFor = (
   reply: Exchange.Reply,

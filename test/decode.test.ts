@@ -1,65 +1,54 @@
 /**
- * The compiled decoder is an optimisation, never a second opinion: on generated clients it returns exactly what
- * Schema returns, and on mutated or random input it never accepts what Schema rejects.
+ * The core's compiled decoder (core/decode.ts) is an optimisation, never a second opinion: on generated clients it
+ * returns exactly what this face's Schema (built from the same wire description) returns, and on mutated or random
+ * input it never accepts what the Schema rejects.
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Arbitrary, Either, FastCheck, Schema } from "effect"
-import { Client } from "../src/index.js"
-import { compiledOnly as compiledOnlyWith, decoder } from "../src/internal/fastDecode.js"
+import * as Decode from "../src/core/decode.js"
+import * as Wire from "../src/core/wire.js"
+import { ClerkError, Client } from "../src/index.js"
 import { generate } from "../src/internal/store.js"
+import { decoderOf } from "../src/internal/wireSchema.js"
+import { type Json, mutate } from "./support/mutate.js"
 
-const schemas = { Client: Client.Client, ClientList: Client.ClientList, Session: Client.Session } as const
+/** The compiled decoder alone (no Schema behind it), as `Either`: `Left` is a rejection. */
+const compiledWith = (shape: Wire.Shape, codegen: boolean) => {
+  const decode = Decode.compile(shape, { codegen })
+  return (input: unknown): Either.Either<unknown, void> => {
+    const value = decode(input)
+    return value === Decode.rejected ? Either.left(undefined) : Either.right(value)
+  }
+}
 const slow = <A, I>(schema: Schema.Schema<A, I>) => Schema.decodeUnknownEither(schema, { onExcessProperty: "ignore" })
 
 /** Valid wire values: arbitrary decoded values, encoded back to the wire. */
 const wireClients = Arbitrary.make(Client.Client).map((client) => Schema.encodeSync(Client.Client)(client))
 
-type Json = null | boolean | number | string | ReadonlyArray<Json> | { readonly [key: string]: Json }
-
-/** Replaces, deletes or adds one thing somewhere inside `value`, chosen by `seed`. */
-const mutate = (value: Json, seed: number, replacement: Json): Json => {
-  const paths: Array<ReadonlyArray<string | number>> = []
-  const walk = (v: Json, path: ReadonlyArray<string | number>) => {
-    paths.push(path)
-    if (Array.isArray(v)) v.forEach((item, i) => walk(item, [...path, i]))
-    else if (v !== null && typeof v === "object") {
-      for (const [k, item] of Object.entries(v)) {
-        walk(item, [...path, k])
-      }
-    }
-  }
-  walk(value, [])
-  const target = paths[seed % paths.length]!
-  const mode = Math.floor(seed / paths.length) % 3
-  const rebuild = (v: Json, depth: number): Json => {
-    if (depth === target.length) {
-      return mode === 2 && v !== null && typeof v === "object" && !Array.isArray(v)
-        ? { ...v, extra_key: replacement }
-        : replacement
-    }
-    const key = target[depth]!
-    if (Array.isArray(v)) return v.map((item, i) => (i === key ? rebuild(item, depth + 1) : item))
-    if (v !== null && typeof v === "object") {
-      const entries = Object.entries(v).flatMap(([k, item]): Array<[string, Json]> =>
-        k !== key ? [[k, item]] : mode === 1 && depth === target.length - 1 ? [] : [[k, rebuild(item, depth + 1)]]
-      )
-      return Object.fromEntries(entries)
-    }
-    return v
-  }
-  return rebuild(value, 0)
-}
-
 for (const codegen of [true, false]) {
   describe(`compiled decoder (${codegen ? "generated code" : "closures, as where new Function is barred"})`, () => {
-    const compiledOnly = (schema: Schema.Schema.AnyNoContext) => compiledOnlyWith(schema, { codegen })
+    const compiled = (shape: Wire.Shape) => compiledWith(shape, codegen)
 
-    it("compiles every schema the client decodes with (none silently falls back)", () => {
-      for (const schema of Object.values(schemas)) expect(compiledOnly(schema)).toBeDefined()
+    it("decodes Clerk's error bodies exactly as the Schema does, and rejects what it rejects", () => {
+      const fast = compiled(Wire.clerkErrorsBody)
+      const reference = slow(ClerkError.ClerkErrorsBody)
+      const bodies = [
+        { errors: [{ code: "resource_not_found", message: "not found", long_message: "No client", meta: { a: 1 } }] },
+        { errors: [], meta: { x: [1] }, clerk_trace_id: "t_1", extra: true },
+        { errors: [{ code: "c", message: "m" }], clerk_trace_id: 7 },
+        { errors: [{ code: "c" }] },
+        { errors: "nope" },
+        []
+      ]
+      for (const body of bodies) {
+        const expected = reference(body)
+        expect(Either.isRight(fast(body))).toBe(Either.isRight(expected))
+        if (Either.isRight(expected)) expect(fast(body)).toStrictEqual(expected)
+      }
     })
 
     it("returns exactly Schema's output for generated clients", () => {
-      const fast = compiledOnly(Client.Client)!
+      const fast = compiled(Wire.client)
       const reference = slow(Client.Client)
       FastCheck.assert(
         FastCheck.property(wireClients, (wire) => {
@@ -73,7 +62,7 @@ for (const codegen of [true, false]) {
     })
 
     it("never accepts a mutated client that Schema rejects, and agrees when Schema accepts", () => {
-      const fast = compiledOnly(Client.Client)!
+      const fast = compiled(Wire.client)
       const reference = slow(Client.Client)
       const replacements = FastCheck.oneof(
         FastCheck.constantFrom<Json>(null, 0, -1, 1.5, 2 ** 53 + 2, "", "active", true, [], {}, "client"),
@@ -98,7 +87,7 @@ for (const codegen of [true, false]) {
     })
 
     it("on mutated list bodies (envelope and bare array), never accepts what Schema rejects and agrees otherwise", () => {
-      const fast = compiledOnly(Client.ClientList)!
+      const fast = compiled(Wire.clientList)
       const reference = slow(Client.ClientList)
       const replacements = FastCheck.constantFrom<Json>(null, 0, -1, 1.5, "", "active", true, [], {}, "client")
       const bodies = FastCheck.tuple(
@@ -134,11 +123,17 @@ for (const codegen of [true, false]) {
 
     it("decodes both list shapes like Schema, and reports Schema's own error for bad input", () => {
       const wire = Schema.encodeSync(Schema.Array(Client.Client))(generate(20, 3))
-      const decode = decoder(Client.ClientList)
+      const decode = decoderOf(Wire.clientList)
       const reference = slow(Client.ClientList)
       for (const body of [{ data: wire, total_count: 99 }, wire, { data: [], total_count: 0 }]) {
         expect(decode(body)).toStrictEqual(reference(body))
       }
+      for (const total of [-1, 1.5, "3", null, 2 ** 53]) {
+        const body = { data: wire.slice(0, 2), total_count: total }
+        expect(Either.isLeft(reference(body))).toBe(true)
+        expect(Either.isLeft(compiledWith(Wire.clientList, codegen)(body))).toBe(true)
+      }
+      expect(Either.isLeft(compiledWith(Wire.clientList, codegen)({ data: wire.slice(0, 2) }))).toBe(true)
       const broken = { data: [...wire.slice(0, 3), { ...wire[3], sessions: "nope" }], total_count: 20 }
       const [actual, expected] = [decode(broken), reference(broken)]
       expect(Either.isLeft(actual) && Either.isLeft(expected)).toBe(true)
