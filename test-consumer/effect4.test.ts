@@ -10,17 +10,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { promisify } from "node:util"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { devDependency, emulatorKey, repo } from "./project.js"
-
-/** What test-v4 pins: the consumer installs the Effect 4 CI tested. */
-const v4Pinned = (name: string): string => {
-  const manifest: { devDependencies: Record<string, string> } = JSON.parse(
-    readFileSync(join(repo, "test-v4", "package.json"), "utf8")
-  )
-  const version = manifest.devDependencies[name]
-  if (version === undefined) throw new Error(`${name} is not pinned by test-v4/package.json`)
-  return version
-}
+import { devDependency, emulatorKey, repo, v4Pinned } from "./project.js"
 
 const tsc = join(repo, "node_modules", "typescript", "bin", "tsc")
 

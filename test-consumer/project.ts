@@ -20,13 +20,32 @@ export const devDependency = (name: string): string => {
   return version
 }
 
+/** What test-v4 pins: a consumer of the Effect 4 face installs the Effect 4 CI tested. */
+export const v4Pinned = (name: string): string => {
+  const manifest: { devDependencies: Record<string, string> } = JSON.parse(
+    readFileSync(join(repo, "test-v4", "package.json"), "utf8")
+  )
+  const version = manifest.devDependencies[name]
+  if (version === undefined) throw new Error(`${name} is not pinned by test-v4/package.json`)
+  return version
+}
+
 export interface Project {
   readonly dir: string
   readonly bin: string
   readonly remove: () => void
 }
 
-export const makeProject = (extra: ReadonlyArray<string> = []): Project => {
+/** The peers a project gets before `extra`: Effect 3 and `@effect/platform`, as the root face needs (the default). */
+export const effect3Peers = (): ReadonlyArray<string> => [
+  `effect@${devDependency("effect")}`,
+  `@effect/platform@${devDependency("@effect/platform")}`
+]
+
+export const makeProject = (
+  extra: ReadonlyArray<string> = [],
+  peers: ReadonlyArray<string> = effect3Peers()
+): Project => {
   const dir = mkdtempSync(join(tmpdir(), "effect-clerk-consumer-"))
   const packed = execFileSync("npm", ["pack", "--silent", "--pack-destination", dir], { cwd: repo, encoding: "utf8" })
     .trim().split("\n").pop()!
@@ -38,8 +57,7 @@ export const makeProject = (extra: ReadonlyArray<string> = []): Project => {
     "--prefer-offline",
     "--loglevel=error",
     join(dir, packed),
-    `effect@${devDependency("effect")}`,
-    `@effect/platform@${devDependency("@effect/platform")}`,
+    ...peers,
     ...extra
   ], { cwd: dir, stdio: "inherit" })
   return {
@@ -80,11 +98,12 @@ export const useProject = (
   },
   extra: ReadonlyArray<string>,
   emulatorArgs: ReadonlyArray<string>,
-  setup: (project: Project) => void = () => {}
+  setup: (project: Project) => void = () => {},
+  peers: ReadonlyArray<string> = effect3Peers()
 ) => {
   let state: { project: Project; apiUrl: string; emulator: ChildProcess } | undefined
   hooks.beforeAll(async () => {
-    const project = makeProject(extra)
+    const project = makeProject(extra, peers)
     setup(project)
     const started = await startEmulator(project, emulatorArgs)
     state = { project, apiUrl: started.apiUrl, emulator: started.process }

@@ -1,9 +1,7 @@
-// One program, run unchanged on Node, Bun, Deno and workerd: list, get, verify, a typed 404, a retried 503 and a
-// timeout, through the Promise API and the transport it picks for the runtime. The faults are queued on the
-// emulator's admin route, as a rehearsal would.
-import { ClerkClients, ClerkError, RetryPolicy } from "effect-clerk"
-
-export const main = async (apiUrl, secretKey) => {
+// One program, run unchanged on Node, Bun, Deno and workerd, on either face (`effect-clerk` or `effect-clerk/v4`,
+// passed in as `face`): list, get, verify, a typed 404, a retried 503 and a timeout, through the Promise API and the
+// transport it picks for the runtime. The faults are queued on the emulator's admin route, as a rehearsal would.
+export const main = async ({ ClerkClients, ClerkError, RetryPolicy }, apiUrl, secretKey) => {
   const origin = new URL(apiUrl).origin
   const admin = async (path, body) => {
     const response = await fetch(origin + path, {
