@@ -64,6 +64,29 @@ const effectClerk = async (transport) => {
   }
 }
 
+// The Effect 4 face, from the same build: bench/v4.mjs copies dist/ under .bench-out/v4, whose node_modules holds
+// Effect 4 (the `effect4` dev alias) and the root's undici, so its `effect` imports resolve to Effect 4.
+const effectClerkV4 = async (transport) => {
+  const { v4Root } = await import("./v4.mjs")
+  const [Effect, Layer, ManagedRuntime, Redacted] = await Promise.all(
+    ["Effect", "Layer", "ManagedRuntime", "Redacted"].map((m) => import(`${v4Root}node_modules/effect/dist/${m}.js`))
+  )
+  const { Clients } = await import(`${v4Root}dist/v4/index.js`)
+  const layer = await transport(v4Root)
+  const runtime = ManagedRuntime.make(
+    Clients.layer({ secretKey: Redacted.make(secret), apiUrl: `${origin}/v1`, rateLimit: false }).pipe(
+      Layer.provide(layer)
+    )
+  )
+  const withClients = (f) => runtime.runPromise(Clients.Clients.use(f))
+  const times = (count) => Array.from({ length: count }, (_, i) => i)
+  return {
+    get: (count, concurrency) =>
+      withClients((c) => Effect.forEach(times(count), () => c.get("client_bench"), { concurrency, discard: true })),
+    list: (count) => withClients((c) => Effect.forEach(times(count), () => c.list({ limit: 500 }), { discard: true }))
+  }
+}
+
 const rawUndici = async () => {
   const { request } = await import("undici")
   return {
@@ -141,6 +164,10 @@ const contenders = {
   "effect-clerk(undici)": () =>
     effectClerk(async () => (await import("@effect/platform-node/NodeHttpClient")).layerUndici),
   "effect-clerk(fetch)": () => effectClerk(async () => (await import("@effect/platform/FetchHttpClient")).layer),
+  "effect-clerk/v4": () =>
+    effectClerkV4(async (v4Root) => (await import(`${v4Root}dist/v4/UndiciHttpClient.js`)).layer),
+  "effect-clerk/v4(fetch)": () =>
+    effectClerkV4(async (v4Root) => (await import(`${v4Root}node_modules/effect/dist/http/FetchHttpClient.js`)).layer),
   "platform(undici)": () =>
     platformAlone(async () => (await import("@effect/platform-node/NodeHttpClient")).layerUndici),
   "platform(fetch)": () => platformAlone(async () => (await import("@effect/platform/FetchHttpClient")).layer)

@@ -6,10 +6,13 @@
 //   npm run bench -- --runs 1     quicker
 import { spawn, spawnSync } from "node:child_process"
 import { fileURLToPath } from "node:url"
+import { prepareV4 } from "./v4.mjs"
 
 const here = fileURLToPath(new URL(".", import.meta.url))
 const runsArg = process.argv.indexOf("--runs")
 const runs = runsArg === -1 ? 3 : Number(process.argv[runsArg + 1])
+
+prepareV4()
 
 const startServer = (framing, latencyMs = 0) => {
   const server = spawn(process.execPath, [`${here}server.mjs`], {
@@ -51,7 +54,9 @@ const getContenders = [
   "platform(undici)",
   "effect-clerk(undici)",
   "platform(fetch)",
-  "effect-clerk(fetch)"
+  "effect-clerk(fetch)",
+  "effect-clerk/v4",
+  "effect-clerk/v4(fetch)"
 ]
 const listContenders = [
   "raw-undici",
@@ -59,7 +64,9 @@ const listContenders = [
   "@clerk/backend",
   "effect-clerk",
   "effect-clerk(undici)",
-  "effect-clerk(fetch)"
+  "effect-clerk(fetch)",
+  "effect-clerk/v4",
+  "effect-clerk/v4(fetch)"
 ]
 // `--only list` (or get, stream) runs one scenario; the targets that need the others are then left out.
 const onlyArg = process.argv.indexOf("--only")
@@ -152,15 +159,27 @@ const targets = framings.flatMap((f) => [
   ],
   [
     `${f}: get req/s, NodeHttpClient.layerUndici vs @clerk/backend`,
-    r("get", f, "effect-clerk(undici)").perSecond / r("get", f, "@clerk/backend")?.perSecond,
+    r("get", f, "effect-clerk(undici)")?.perSecond / r("get", f, "@clerk/backend")?.perSecond,
     ">= 1.0",
     (x) => x >= 1
   ],
   [
     `${f}: get req/s, FetchHttpClient vs @clerk/backend`,
-    r("get", f, "effect-clerk(fetch)").perSecond / r("get", f, "@clerk/backend")?.perSecond,
+    r("get", f, "effect-clerk(fetch)")?.perSecond / r("get", f, "@clerk/backend")?.perSecond,
     ">= 1.0",
     (x) => x >= 1
+  ],
+  [
+    `${f}: get CPU/call, Effect 4 face vs Effect 3 face, own transport`,
+    r("get", f, "effect-clerk/v4")?.cpuPerOp / r("get", f, "effect-clerk")?.cpuPerOp,
+    "<= 1.05",
+    (x) => x <= 1.05
+  ],
+  [
+    `${f}: list 500 CPU/page, Effect 4 face vs Effect 3 face, own transport`,
+    r("list", f, "effect-clerk/v4")?.cpuPerOp / r("list", f, "effect-clerk")?.cpuPerOp,
+    "<= 1.05",
+    (x) => x <= 1.05
   ]
 ]).concat([
   [
@@ -191,7 +210,7 @@ console.log(
     } MB, ` +
     `peak ${Math.round(emulatorMemory.rssPeakMb)} MB, after ${Math.round(emulatorMemory.rssAfterLoadMb)} MB\n`
 )
-console.log(line(["target", "measured", "wanted", "met"].map((c, i) => c.padEnd([62, 9, 8, 4][i]))))
+console.log(line(["target", "measured", "wanted", "met"].map((c, i) => c.padEnd([80, 9, 8, 4][i]))))
 for (const [name, value, wanted, ok] of targets.filter(([, value]) => Number.isFinite(value))) {
-  console.log(`${name.padEnd(62)}  ${value.toFixed(2).padEnd(9)}  ${wanted.padEnd(8)}  ${ok(value) ? "yes" : "NO"}`)
+  console.log(`${name.padEnd(80)}  ${value.toFixed(2).padEnd(9)}  ${wanted.padEnd(8)}  ${ok(value) ? "yes" : "NO"}`)
 }
