@@ -5,14 +5,13 @@
  * `effect-clerk/Promise` is bundled with its own Effect 3: in each project it must run, load nothing of Effect from
  * node_modules, and send through its own bundled undici transport on Node (not fall back to fetch).
  */
-import { build } from "esbuild"
 import { type ChildProcess, execFile, spawnSync } from "node:child_process"
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { promisify } from "node:util"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { devDependency, emulatorKey, type Project, repo, startEmulator } from "./project.js"
+import { bundleWorker, devDependency, emulatorKey, type Project, repo, startEmulator } from "./project.js"
 
 /** The first TypeScript block under the README's Promise heading, character for character. */
 const readmeExample = (): string => {
@@ -178,17 +177,7 @@ describe("a project with no Effect installed at all (peers not installed)", () =
     const { apiUrl, project: { dir } } = project.current()
     copyFileSync(join(repo, "test-consumer", "runtimes", "miniflare.mjs"), join(dir, "miniflare.mjs"))
     writeFileSync(join(dir, "worker.mjs"), worker)
-    await build({
-      absWorkingDir: dir,
-      entryPoints: ["worker.mjs"],
-      outfile: join(dir, "worker.bundle.mjs"),
-      bundle: true,
-      format: "esm",
-      platform: "neutral",
-      conditions: ["workerd", "worker", "browser"],
-      mainFields: ["module", "main"],
-      logLevel: "error"
-    })
+    await bundleWorker(dir, "worker.mjs")
     // The transport's module is not in the Worker: Promise.ts names it with a non-literal specifier.
     expect(readFileSync(join(dir, "worker.bundle.mjs"), "utf8")).not.toContain("node:zlib")
     const result = spawnSync(process.execPath, ["miniflare.mjs", apiUrl, emulatorKey], {

@@ -2,6 +2,7 @@
  * A fresh consumer project: the packed tarball installed next to only effect-clerk's required peers (plus whatever a
  * suite adds), and the CLI's own emulator started from it.
  */
+import { build } from "esbuild"
 import { type ChildProcess, execFileSync, spawn } from "node:child_process"
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
@@ -117,3 +118,17 @@ export const useProject = (
     return state
   }
 }
+
+/** Bundles the project's `entry` into worker.bundle.mjs as wrangler does for workerd (without nodejs_compat). */
+export const bundleWorker = (dir: string, entry: string) =>
+  build({
+    absWorkingDir: dir,
+    entryPoints: [entry],
+    outfile: join(dir, "worker.bundle.mjs"),
+    bundle: true,
+    format: "esm",
+    platform: "neutral",
+    conditions: ["workerd", "worker", "browser"],
+    mainFields: ["module", "main"],
+    logLevel: "error"
+  })

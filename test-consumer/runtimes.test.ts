@@ -4,12 +4,11 @@
  * wrangler would, without nodejs_compat). Once on the root face, in a project with Effect 3 and @effect/platform, and
  * once on `effect-clerk/v4`, in a project with Effect 4 only.
  */
-import { build } from "esbuild"
 import { spawnSync } from "node:child_process"
 import { copyFileSync } from "node:fs"
 import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { effect3Peers, emulatorKey, repo, useProject, v4Pinned } from "./project.js"
+import { bundleWorker, effect3Peers, emulatorKey, repo, useProject, v4Pinned } from "./project.js"
 
 const runtimes = { bun: "1.4.4", deno: "2.9.6", miniflare: "4.20260730.0" }
 
@@ -79,18 +78,8 @@ for (const face of faces) {
     })
 
     it("workerd (miniflare), without nodejs_compat", async () => {
-      await build({
-        absWorkingDir: current().project.dir,
-        entryPoints: [face.worker],
-        outfile: join(current().project.dir, "worker.bundle.mjs"),
-        bundle: true,
-        format: "esm",
-        platform: "neutral",
-        conditions: ["workerd", "worker", "browser"],
-        mainFields: ["module", "main"],
-        logLevel: "error"
-      })
-      expect(runIn(process.execPath, ["miniflare.mjs", current().apiUrl, emulatorKey, ...face.arg])).toEqual(expected)
+      await bundleWorker(current().project.dir, face.worker)
+      expect(runIn(process.execPath, ["miniflare.mjs", current().apiUrl, emulatorKey])).toEqual(expected)
     }, 60_000)
   })
 }

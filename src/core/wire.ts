@@ -144,6 +144,18 @@ export function optional(shape: Shape, key?: string): Field {
   return { shape, key, optional: true }
 }
 
+/** `build`, computed once per description: the same shape gets the same result (a face's Schema, say). */
+export const perShape = <A>(build: (shape: Shape) => A): (shape: Shape) => A => {
+  const built = new WeakMap<Shape, A>()
+  return (shape) => {
+    const known = built.get(shape)
+    if (known !== undefined) return known
+    const value = build(shape)
+    built.set(shape, value)
+    return value
+  }
+}
+
 /** The wire key of field `name`. */
 export const wireKey = (name: string, field: Field): string => field.key ?? name
 

@@ -11,8 +11,7 @@ import * as Either from "effect/Either"
 import type * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import * as Decode from "../core/decode.js"
-import type * as Wire from "../core/wire.js"
-import { wireKey } from "../core/wire.js"
+import * as Wire from "../core/wire.js"
 
 /** The Schema `schemaOf` builds for shape `S`. */
 export type SchemaOf<S> = S extends Wire.StringShape ? typeof Schema.String
@@ -53,8 +52,6 @@ type FieldOf<F> = F extends Wire.Field<infer S, infer K, infer O> ? K extends st
   : SchemaOf<S>
   : never
 
-const built = new WeakMap<Wire.Shape, Schema.Schema.AnyNoContext>()
-
 /** The Schema of `shape`, built once (the same instance for the same description). */
 export function schemaOf<S extends Wire.Shape>(shape: S): SchemaOf<S>
 // `build` returns, node by node, the Schema `SchemaOf` names; the overload states that once, here.
@@ -62,13 +59,7 @@ export function schemaOf(shape: Wire.Shape): Schema.Schema.AnyNoContext {
   return schemaFor(shape)
 }
 
-const schemaFor = (shape: Wire.Shape): Schema.Schema.AnyNoContext => {
-  const known = built.get(shape)
-  if (known !== undefined) return known
-  const schema = build(shape)
-  built.set(shape, schema)
-  return schema
-}
+const schemaFor: (shape: Wire.Shape) => Schema.Schema.AnyNoContext = Wire.perShape((shape) => build(shape))
 
 const build = (shape: Wire.Shape): Schema.Schema.AnyNoContext => {
   switch (shape._tag) {
@@ -119,7 +110,7 @@ const build = (shape: Wire.Shape): Schema.Schema.AnyNoContext => {
 
 const fieldFor = (name: string, field: Wire.Field) => {
   const schema = schemaFor(field.shape)
-  const key = wireKey(name, field)
+  const key = Wire.wireKey(name, field)
   if (field.optional) {
     const optional = Schema.optionalWith(schema, { exact: true })
     return key === name ? optional : optional.pipe(Schema.fromKey(key))

@@ -68,8 +68,6 @@ type Simplify<A> = { [K in keyof A]: A[K] } extends infer B ? B : never
 /** The Schema of shape `S`: decodes wire JSON to `TypeOf<S>`, needing no services. */
 export interface SchemaOf<S> extends Schema.Codec<TypeOf<S>, EncodedOf<S>> {}
 
-const built = new WeakMap<Wire.Shape, Built>()
-
 /** What `build` returns: a schema that needs no services (each node is made of such schemas). */
 type Built = Schema.Codec<unknown, unknown, never, never>
 
@@ -80,13 +78,7 @@ export function schemaOf<S>(shape: S & Wire.Shape): unknown {
   return schemaFor(shape)
 }
 
-const schemaFor = (shape: Wire.Shape): Built => {
-  const known = built.get(shape)
-  if (known !== undefined) return known
-  const schema = build(shape)
-  built.set(shape, schema)
-  return schema
-}
+const schemaFor: (shape: Wire.Shape) => Built = Wire.perShape((shape) => build(shape))
 
 /** Effect 4 takes a brand's name as a literal type only: one case per brand the descriptions use. */
 const brandOf = (brand: Wire.BrandName) => {
