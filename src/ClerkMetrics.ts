@@ -25,6 +25,7 @@
  */
 import * as Metric from "effect/Metric"
 import * as MetricBoundaries from "effect/MetricBoundaries"
+import { metrics } from "./core/metrics.js"
 
 /**
  * Attempts sent, tagged `operation` and `status`.
@@ -38,8 +39,8 @@ import * as MetricBoundaries from "effect/MetricBoundaries"
  * @since 0.2.0
  * @category Metrics
  */
-export const requests = Metric.counter("effect_clerk_requests_total", {
-  description: "Attempts sent to Clerk, by operation and outcome (HTTP status, transport or timeout)",
+export const requests = Metric.counter(metrics.requests.name, {
+  description: metrics.requests.description,
   incremental: true
 })
 
@@ -55,8 +56,8 @@ export const requests = Metric.counter("effect_clerk_requests_total", {
  * @since 0.2.0
  * @category Metrics
  */
-export const retries = Metric.counter("effect_clerk_retries_total", {
-  description: "Retries scheduled by the retry policy, by operation",
+export const retries = Metric.counter(metrics.retries.name, {
+  description: metrics.retries.description,
   incremental: true
 })
 
@@ -72,8 +73,8 @@ export const retries = Metric.counter("effect_clerk_retries_total", {
  * @since 0.2.0
  * @category Metrics
  */
-export const rateLimited = Metric.counter("effect_clerk_rate_limited_total", {
-  description: "Attempts Clerk answered with 429 Too Many Requests, by operation",
+export const rateLimited = Metric.counter(metrics.rateLimited.name, {
+  description: metrics.rateLimited.description,
   incremental: true
 })
 
@@ -90,8 +91,8 @@ export const rateLimited = Metric.counter("effect_clerk_rate_limited_total", {
  * @since 0.2.0
  * @category Metrics
  */
-export const pacingWait = Metric.counter("effect_clerk_pacing_wait_ms_total", {
-  description: "Milliseconds attempts waited at the shared rate gate and pacer, by operation",
+export const pacingWait = Metric.counter(metrics.pacingWait.name, {
+  description: metrics.pacingWait.description,
   incremental: true
 })
 
@@ -108,9 +109,9 @@ export const pacingWait = Metric.counter("effect_clerk_pacing_wait_ms_total", {
  * @category Metrics
  */
 export const requestDuration = Metric.histogram(
-  "effect_clerk_request_duration_ms",
-  MetricBoundaries.exponential({ start: 1, factor: 2, count: 16 }),
-  "Attempt latency in milliseconds, by operation"
+  metrics.requestDuration.name,
+  MetricBoundaries.exponential(metrics.requestDuration.boundaries),
+  metrics.requestDuration.description
 )
 
 /**
@@ -126,8 +127,8 @@ export const requestDuration = Metric.histogram(
  * @since 0.3.0
  * @category Metrics
  */
-export const shed = Metric.counter("effect_clerk_shed_total", {
-  description: "Calls shed without a request while Clerk looked unavailable (circuit open), by operation",
+export const shed = Metric.counter(metrics.shed.name, {
+  description: metrics.shed.description,
   incremental: true
 })
 
@@ -144,8 +145,8 @@ export const shed = Metric.counter("effect_clerk_shed_total", {
  * @since 0.3.0
  * @category Metrics
  */
-export const sharedGate = Metric.counter("effect_clerk_shared_gate_total", {
-  description: "Times the shared gate was closed by another process sharing the key's budget",
+export const sharedGate = Metric.counter(metrics.sharedGate.name, {
+  description: metrics.sharedGate.description,
   incremental: true
 })
 
@@ -161,7 +162,7 @@ export const sharedGate = Metric.counter("effect_clerk_shared_gate_total", {
  * @since 0.3.0
  * @category Metrics
  */
-export const sharedFallbacks = Metric.counter("effect_clerk_shared_fallbacks_total", {
-  description: "Times the shared budget's store was unavailable and calls went on under the process-local budget",
+export const sharedFallbacks = Metric.counter(metrics.sharedFallbacks.name, {
+  description: metrics.sharedFallbacks.description,
   incremental: true
 })

@@ -29,9 +29,8 @@
  *
  * @since 0.3.0
  */
-import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import { Redis, type RedisOptions } from "ioredis"
+import * as Core from "./core/redisBudget.js"
 import * as SharedBudget from "./SharedBudget.js"
 
 /**
@@ -40,51 +39,10 @@ import * as SharedBudget from "./SharedBudget.js"
  * @since 0.3.0
  * @category Models
  */
-export interface Options {
-  /** A `redis://` URL. Default `redis://127.0.0.1:6379`. */
-  readonly url?: string
-  /** Further `ioredis` options (TLS, password, database, …); effect-clerk's own settings below win. */
-  readonly redis?: RedisOptions
-  /** Prefix of every key. Default `effect-clerk:`. */
-  readonly prefix?: string
-}
+export interface Options extends Core.Options {}
 
-/** Take a place in window budget KEYS[1] (and KEYS[2], the next window, when ARGV[3] is 1); read the gate and circuit. */
-const takeScript = `
-local count = tonumber(redis.call("GET", KEYS[1]) or "0")
-local fits = 0
-if count < tonumber(ARGV[1]) then
-  fits = 1
-  redis.call("INCR", KEYS[1])
-  redis.call("PEXPIRE", KEYS[1], ARGV[2])
-  if ARGV[3] == "1" then
-    redis.call("INCR", KEYS[2])
-    redis.call("PEXPIRE", KEYS[2], ARGV[2])
-  end
-end
-return { fits, redis.call("GET", KEYS[3]) or "0", redis.call("GET", KEYS[4]) or "0" }
-`
-
-/** Close the gate KEYS[1] until ARGV[1] (epoch millis), unless it is closed longer already; it expires when it opens. */
-const gateScript = `
-local current = tonumber(redis.call("GET", KEYS[1]) or "0")
-local untilAt = tonumber(ARGV[1])
-if untilAt > current then
-  redis.call("SET", KEYS[1], ARGV[1], "PX", math.max(1, untilAt - tonumber(ARGV[2])))
-end
-return 1
-`
-
-/** The take script's answer: `[fits, gate, circuit]`. */
-const isTaken = (u: unknown): u is [number, string, string] =>
-  Array.isArray(u) && u.length === 3 && typeof u[0] === "number" && typeof u[1] === "string" &&
-  typeof u[2] === "string"
-
-const storeError = (message: string) => (cause: unknown) =>
-  new SharedBudget.StoreError({
-    message: `${message}: ${cause instanceof Error ? cause.message : String(cause)}`,
-    cause
-  })
+const storeError = (what: string) => (cause: unknown) =>
+  new SharedBudget.StoreError({ message: Core.failure(what, cause), cause })
 
 /**
  * A store on Redis. Connecting happens when a layer is built; a Redis that is down then is tried again later.
@@ -102,79 +60,42 @@ const storeError = (message: string) => (cause: unknown) =>
  * @since 0.3.0
  * @category Constructors
  */
-export const store = (options: Options = {}): SharedBudget.Store => {
-  const prefix = options.prefix ?? "effect-clerk:"
-  return {
-    name: "redis",
-    connect: (id) =>
-      Effect.gen(function*() {
-        const redis = yield* Effect.acquireRelease(
-          Effect.sync(() =>
-            new Redis(options.url ?? "redis://127.0.0.1:6379", {
-              ...options.redis,
-              // Calls must never wait on Redis: no queue while disconnected, no retries of a command, a short
-              // connect; reconnecting goes on in the background, once a second.
-              lazyConnect: true,
-              enableOfflineQueue: false,
-              maxRetriesPerRequest: 0,
-              connectTimeout: 1000,
-              retryStrategy: () => 1000
+export const store = (options: Options = {}): SharedBudget.Store => ({
+  name: "redis",
+  connect: (id) =>
+    Effect.gen(function*() {
+      const redis = yield* Effect.acquireRelease(
+        Effect.sync(() => Core.client(options)),
+        (redis) => Effect.sync(() => redis.disconnect())
+      )
+      yield* Effect.tryPromise({ try: () => redis.connect(), catch: storeError("could not connect to Redis") })
+      const commands = Core.commands(redis, options, id)
+      const link: SharedBudget.Link = {
+        take: (take) =>
+          Effect.flatMap(
+            Effect.tryPromise({ try: () => commands.take(take), catch: storeError("Redis take failed") }),
+            (answer) => {
+              const taken = Core.taken(answer)
+              return taken === undefined
+                ? Effect.fail(new SharedBudget.StoreError({ message: "Redis take: unexpected answer" }))
+                : Effect.succeed(taken)
+            }
+          ),
+        closeGate: (until, now) =>
+          Effect.asVoid(
+            Effect.tryPromise({
+              try: () => commands.closeGate(until, now),
+              catch: storeError("Redis gate update failed")
             })
           ),
-          (redis) => Effect.sync(() => redis.disconnect())
-        )
-        // Connection errors surface as failed commands; an 'error' event without a listener would end the process.
-        redis.on("error", () => {})
-        yield* Effect.tryPromise({ try: () => redis.connect(), catch: storeError("could not connect to Redis") })
-        const key = (name: string) => `${prefix}${id}:${name}`
-        const gate = key("gate")
-        const circuit = key("circuit")
-        const link: SharedBudget.Link = {
-          take: ({ alsoNext, index, limit, millis }) =>
-            Effect.flatMap(
-              Effect.tryPromise({
-                // EVAL caches the script on the server by its digest; the text is a few hundred bytes per call.
-                try: () =>
-                  redis.eval(
-                    takeScript,
-                    4,
-                    key(`w${millis}:${index}`),
-                    key(`w${millis}:${index + 1}`),
-                    gate,
-                    circuit,
-                    limit,
-                    2 * millis,
-                    alsoNext ? 1 : 0
-                  ),
-                catch: storeError("Redis take failed")
-              }),
-              (answer) =>
-                isTaken(answer) ?
-                  Effect.succeed({
-                    fits: answer[0] === 1,
-                    gateUntil: Number(answer[1]),
-                    openUntil: Number(answer[2])
-                  }) :
-                  Effect.fail(new SharedBudget.StoreError({ message: "Redis take: unexpected answer" }))
-            ),
-          closeGate: (until, now) =>
-            Effect.asVoid(Effect.tryPromise({
-              try: () => redis.eval(gateScript, 1, gate, until, now),
-              catch: storeError("Redis gate update failed")
-            })),
-          setCircuit: (openUntil, now) =>
-            Effect.asVoid(Effect.tryPromise<unknown, SharedBudget.StoreError>({
-              try: () =>
-                openUntil === 0 ?
-                  redis.del(circuit) :
-                  redis.set(circuit, String(openUntil), "PX", Math.max(1, openUntil - now) + circuitMemory),
+        setCircuit: (openUntil, now) =>
+          Effect.asVoid(
+            Effect.tryPromise({
+              try: () => commands.setCircuit(openUntil, now),
               catch: storeError("Redis circuit update failed")
-            }))
-        }
-        return link
-      })
-  }
-}
-
-/** How long an open circuit is remembered past its probe time (then the key expires). */
-const circuitMemory = Duration.toMillis(Duration.minutes(1))
+            })
+          )
+      }
+      return link
+    })
+})

@@ -22,6 +22,7 @@
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
+import * as Core from "./core/sharedBudget.js"
 
 /**
  * One request taken from a window budget: window `index` (epoch millis over `millis`) admits `limit` requests;
@@ -31,12 +32,7 @@ import type * as Scope from "effect/Scope"
  * @since 0.3.0
  * @category Models
  */
-export interface Take {
-  readonly index: number
-  readonly millis: number
-  readonly limit: number
-  readonly alsoNext: boolean
-}
+export interface Take extends Core.Take {}
 
 /**
  * What the store knows after a take: whether the request fit, the shared gate (epoch millis, 0 when open) and the
@@ -45,11 +41,7 @@ export interface Take {
  * @since 0.3.0
  * @category Models
  */
-export interface Taken {
-  readonly fits: boolean
-  readonly gateUntil: number
-  readonly openUntil: number
-}
+export interface Taken extends Core.Taken {}
 
 /**
  * A store failed or did not answer in time. The pacer falls back to the process-local budget.
@@ -107,27 +99,14 @@ export interface Store {
  * @category Constructors
  */
 export const memory = (): Store => {
-  const windows = new Map<string, number>()
-  const gates = new Map<string, number>()
-  const circuits = new Map<string, number>()
+  const budget = new Core.MemoryBudget()
   return {
     name: "memory",
     connect: (id) =>
       Effect.succeed({
-        take: ({ alsoNext, index, limit }) =>
-          Effect.sync(() => {
-            const key = `${id}:${index}`
-            const count = (windows.get(key) ?? 0) + 1
-            const fits = count <= limit
-            if (fits) {
-              windows.set(key, count)
-              windows.delete(`${id}:${index - 2}`)
-              if (alsoNext) windows.set(`${id}:${index + 1}`, (windows.get(`${id}:${index + 1}`) ?? 0) + 1)
-            }
-            return { fits, gateUntil: gates.get(id) ?? 0, openUntil: circuits.get(id) ?? 0 }
-          }),
-        closeGate: (until) => Effect.sync(() => void gates.set(id, Math.max(gates.get(id) ?? 0, until))),
-        setCircuit: (openUntil) => Effect.sync(() => void circuits.set(id, openUntil))
+        take: (take) => Effect.sync(() => budget.take(id, take)),
+        closeGate: (until) => Effect.sync(() => budget.closeGate(id, until)),
+        setCircuit: (openUntil) => Effect.sync(() => budget.setCircuit(id, openUntil))
       })
   }
 }

@@ -23,6 +23,14 @@ export const metrics = {
     name: "effect_clerk_shed_total",
     description: "Calls shed without a request while Clerk looked unavailable (circuit open), by operation"
   },
+  sharedGate: {
+    name: "effect_clerk_shared_gate_total",
+    description: "Times the shared gate was closed by another process sharing the key's budget"
+  },
+  sharedFallbacks: {
+    name: "effect_clerk_shared_fallbacks_total",
+    description: "Times the shared budget's store was unavailable and calls went on under the process-local budget"
+  },
   requestDuration: {
     name: "effect_clerk_request_duration_ms",
     description: "Attempt latency in milliseconds, by operation",

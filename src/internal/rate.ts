@@ -11,7 +11,7 @@
  *   and reads the store's gate and circuit; a 429/503 gate and a circuit opened here are written there. Without a
  *   window budget (adaptive rate) the store still carries the gate and circuit; the rate itself is learned per
  *   process, each from its own share.
- * - **Store down.** A failed or slow store (over {@link storeTimeoutMillis}) is left for {@link fallbackMillis}: calls go
+ * - **Store down.** A failed or slow store (over a second) is left for five (core/sharedBudget.ts): calls go
  *   under the process-local budget meanwhile, and one warning is logged per outage.
  *
  * @internal
@@ -26,7 +26,8 @@ import * as RateLimiter from "effect/RateLimiter"
 import * as Scope from "effect/Scope"
 import * as ClerkMetrics from "../ClerkMetrics.js"
 import type { Options } from "../Clients.js"
-import { digest, documentedLimit, guard, RateState, type Window } from "../core/rate.js"
+import { digest, documentedLimit, RateState, type Window } from "../core/rate.js"
+import { keyBytes, StoreHealth, storeIdOf, storeTimeoutMillis, takeFor, unavailable } from "../core/sharedBudget.js"
 import { type Shed, Storm } from "../core/storm.js"
 import type * as SharedBudget from "../SharedBudget.js"
 
@@ -70,11 +71,6 @@ interface KeyState {
 /** Below a millisecond: no sleep, only the permit (see `wait`). */
 const permitOnly = 0.5
 
-/** A store call slower than this is a failed one: calls must not wait long on Redis (a loaded machine can take hundreds of ms). */
-export const storeTimeoutMillis = 1000
-/** How long a failed store is left alone before it is tried again. */
-export const fallbackMillis = 5000
-
 /** `rateScope: "process"`: one state per key, shared by every layer of this process (weakly held). */
 const shared = new Map<string, WeakRef<KeyState>>()
 
@@ -94,11 +90,9 @@ const stateFor = (
   return state
 }
 
-/** The store's name for a key: a SHA-256 digest, so that the store never holds the key. */
+/** The store's name for a key (core/sharedBudget.ts `storeId`), so that the store never holds the key. */
 const storeId = (key: string): Effect.Effect<string> =>
-  Effect.promise(() => globalThis.crypto.subtle.digest("SHA-256", new TextEncoder().encode(key))).pipe(
-    Effect.map((hash) => Array.from(new Uint8Array(hash).slice(0, 16), (b) => b.toString(16).padStart(2, "0")).join(""))
-  )
+  Effect.map(Effect.promise(() => globalThis.crypto.subtle.digest("SHA-256", keyBytes(key))), storeIdOf)
 
 type Signal = { readonly _tag: "Gate"; readonly until: number } | {
   readonly _tag: "Circuit"
@@ -201,7 +195,7 @@ interface Connected {
   readonly permit: (window: Window | undefined) => Effect.Effect<boolean>
 }
 
-/** Connects the key's state to the store, for the layer's life. */
+/** Connects the key's state to the store, for the layer's life (what to take and when to fall back: core/sharedBudget.ts). */
 const connect = (
   store: SharedBudget.Store,
   key: string,
@@ -209,20 +203,13 @@ const connect = (
 ): Effect.Effect<Connected, never, Scope.Scope> =>
   Effect.gen(function*() {
     const id = yield* storeId(key)
-    let downUntil = 0
+    const health = new StoreHealth(state.rate, state.storm)
     let link: SharedBudget.Link | undefined
     const fail = (now: number, error: SharedBudget.StoreError | string): Effect.Effect<boolean> => {
-      const wasUp = downUntil === 0
-      downUntil = now + fallbackMillis
-      state.rate.countLocally(true)
-      if (!wasUp) return Effect.succeed(false)
+      if (!health.failed(now)) return Effect.succeed(false)
       ClerkMetrics.sharedFallbacks.unsafeUpdate(1, [])
-      const why = typeof error === "string" ? error : error.message
       return Effect.as(
-        Effect.logWarning(
-          `effect-clerk: the shared budget store (${store.name}) is unavailable (${why}); calls go on under the ` +
-            `process-local budget until it answers again (this is logged once per outage)`
-        ),
+        Effect.logWarning(unavailable(store.name, typeof error === "string" ? error : error.message)),
         false
       )
     }
@@ -238,7 +225,6 @@ const connect = (
         onFailure: (error) => Effect.as(fail(now, error), undefined),
         onSuccess: (connected) => Effect.sync(() => (link = connected))
       })
-    state.rate.countLocally(false)
     yield* linked(yield* Clock.currentTimeMillis)
 
     const signals = yield* Queue.unbounded<Signal>()
@@ -246,48 +232,33 @@ const connect = (
     state.storm.onChange = ({ openUntil }) => Queue.unsafeOffer(signals, { _tag: "Circuit", openUntil })
     yield* Effect.forkScoped(Effect.forever(Effect.flatMap(Queue.take(signals), (signal) =>
       Effect.flatMap(Clock.currentTimeMillis, (now) =>
-        link === undefined || now < downUntil ? Effect.void : Effect.ignore(
+        link === undefined || health.isDown(now) ? Effect.void : Effect.ignore(
           timed(
             signal._tag === "Gate" ? link.closeGate(signal.until, now) : link.setCircuit(signal.openUntil, now)
           )
         )))))
 
     const permit = (window: Window | undefined): Effect.Effect<boolean> =>
-      Effect.flatMap(Clock.currentTimeMillis, (now) => {
-        if (now < downUntil) {
-          return Effect.succeed(false)
-        }
-        return Effect.flatMap(linked(now), (current) => {
+      Effect.flatMap(Clock.currentTimeMillis, (now) =>
+        health.isDown(now) ? Effect.succeed(false) : Effect.flatMap(linked(now), (current) => {
           if (current === undefined) {
             return Effect.succeed(false)
           }
-          const millis = window?.millis ?? 1000
-          const index = Math.floor(now / millis)
-          const take = {
-            index,
-            millis,
-            limit: window?.limit ?? Number.MAX_SAFE_INTEGER,
-            alsoNext: window !== undefined && now >= (index + 1) * millis - guard
-          }
+          const take = takeFor(now, window)
           return Effect.matchEffect(timed(current.take(take)), {
             onFailure: (error) =>
               fail(now, error),
             onSuccess: (taken) => {
-              if (downUntil !== 0) {
-                downUntil = 0
-                state.rate.countLocally(false)
-              }
-              if (taken.gateUntil > state.rate.gate()) {
+              const { gateClosed, until } = health.answered(now, take, taken)
+              if (gateClosed) {
                 ClerkMetrics.sharedGate.unsafeUpdate(1, [])
-                state.rate.holdUntil(taken.gateUntil)
               }
-              state.storm.merge({ openUntil: taken.openUntil }, now)
-              const until = Math.max(state.rate.gate(), taken.fits ? 0 : (index + 1) * millis)
-              if (until <= now) return Effect.succeed(true)
+              if (until <= now) {
+                return Effect.succeed(true)
+              }
               return Effect.zipRight(Effect.sleep(Duration.millis(until - now)), permit(window))
             }
           })
-        })
-      })
+        }))
     return { permit }
   })
