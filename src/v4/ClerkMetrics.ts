@@ -128,3 +128,38 @@ export const shed = Metric.counter(metrics.shed.name, {
   description: metrics.shed.description,
   incremental: true
 })
+
+/**
+ * Times this process's gate was closed by another process through the shared budget (`sharedBudget`): a 429 or 503
+ * with `Retry-After` that another process received.
+ *
+ * @example
+ * ```ts
+ * import { Metric } from "effect"
+ * import { ClerkMetrics } from "effect-clerk/v4"
+ * const heldByPeers = Metric.value(ClerkMetrics.sharedGate)
+ * ```
+ * @since 0.3.0
+ * @category Metrics
+ */
+export const sharedGate = Metric.counter(metrics.sharedGate.name, {
+  description: metrics.sharedGate.description,
+  incremental: true
+})
+
+/**
+ * Times the shared budget's store failed or was too slow, and calls went on under the process-local budget.
+ *
+ * @example
+ * ```ts
+ * import { Metric } from "effect"
+ * import { ClerkMetrics } from "effect-clerk/v4"
+ * const outages = Metric.value(ClerkMetrics.sharedFallbacks)
+ * ```
+ * @since 0.3.0
+ * @category Metrics
+ */
+export const sharedFallbacks = Metric.counter(metrics.sharedFallbacks.name, {
+  description: metrics.sharedFallbacks.description,
+  incremental: true
+})

@@ -40,6 +40,7 @@ import { execute, type Operation } from "./internal/pipeline.js"
 import * as Settings from "./internal/settings.js"
 import { decoderOf } from "./internal/wireSchema.js"
 import type * as RetryPolicy from "./RetryPolicy.js"
+import type * as SharedBudget from "./SharedBudget.js"
 
 /**
  * Clerk's production API base. Paths such as `/clients` are appended to it.
@@ -255,6 +256,12 @@ export interface Options {
    */
   readonly rateScope?: "layer" | "process"
   /**
+   * Share the key's gate, window budget (documented or fixed) and circuit with every layer, in any process and on
+   * either face, that uses the same store: `RedisBudget.store(...)` from `effect-clerk/v4/RedisBudget`. When the
+   * store is down, calls go on under the process-local budget (one warning is logged). Default: none.
+   */
+  readonly sharedBudget?: SharedBudget.Store
+  /**
    * When most recent attempts failed (18 of the last 20: 5xx, refused or reset connections, timeouts), shed calls at
    * once (`SDKError` `Shed`, nothing sent) except one probe a second, until Clerk answers again. Shared like the
    * gate. Default true.
@@ -282,7 +289,7 @@ const operations: {
  * ```ts
  * import { Redacted } from "effect"
  * import { Clients } from "effect-clerk/v4"
- * const service = Clients.make({ secretKey: Redacted.make("sk_test_…") }) // Effect<Service, ConfigError, HttpClient>
+ * const service = Clients.make({ secretKey: Redacted.make("sk_test_…") }) // Effect<Service, ConfigError, HttpClient | Scope>
  * ```
  * @since 0.3.0
  * @category Constructors
@@ -415,6 +422,7 @@ export interface ConfigOptions {
   readonly transformClient?: (client: HttpClient.HttpClient) => HttpClient.HttpClient
   readonly rateLimit?: RateLimit | "adaptive" | false
   readonly rateScope?: "layer" | "process"
+  readonly sharedBudget?: SharedBudget.Store
   readonly loadShedding?: boolean
   readonly deprecationWarning?: boolean
 }
@@ -479,6 +487,7 @@ export const layerConfig = (
         ...(options.transformClient === undefined ? {} : { transformClient: options.transformClient }),
         ...(options.rateLimit === undefined ? {} : { rateLimit: options.rateLimit }),
         ...(options.rateScope === undefined ? {} : { rateScope: options.rateScope }),
+        ...(options.sharedBudget === undefined ? {} : { sharedBudget: options.sharedBudget }),
         ...(options.loadShedding === undefined ? {} : { loadShedding: options.loadShedding }),
         ...(options.deprecationWarning === undefined ? {} : { deprecationWarning: options.deprecationWarning })
       })

@@ -48,6 +48,13 @@ export * as RetryPolicy from "./RetryPolicy.js"
 export * as Exchange from "./Exchange.js"
 
 /**
+ * A key's budget shared across processes: the store contract, and an in-memory store.
+ *
+ * @since 0.3.0
+ */
+export * as SharedBudget from "./SharedBudget.js"
+
+/**
  * A local server that behaves like Clerk's Backend API for the Clients operations.
  *
  * @since 0.3.0

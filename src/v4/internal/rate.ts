@@ -2,15 +2,23 @@
  * The pacer every attempt of a `Clients` layer passes before it is sent (Effect 4 face): the core's `RateState` (the
  * gate after a 429 or 503 with `Retry-After`, the key's documented window budget, the adaptive rate) and `Storm` (the
  * circuit that sheds calls while Clerk is down) decide; this only sleeps where they say to, on the Effect clock.
+ * With a `sharedBudget`, each attempt also takes its place in the store's window budget and reads the store's gate
+ * and circuit, as on the root face (what to take and when to fall back: core/sharedBudget.ts).
  *
  * @internal
  */
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Metric from "effect/Metric"
+import * as Queue from "effect/Queue"
+import * as Scope from "effect/Scope"
 import * as Limiter from "../../core/limiter.js"
 import { digest, documentedLimit, RateState, type Window } from "../../core/rate.js"
+import { keyBytes, StoreHealth, storeIdOf, storeTimeoutMillis, takeFor, unavailable } from "../../core/sharedBudget.js"
 import { type Shed, Storm } from "../../core/storm.js"
+import * as ClerkMetrics from "../ClerkMetrics.js"
+import type * as SharedBudget from "../SharedBudget.js"
 
 export interface Pacer {
   /** Asked first: `undefined` when the attempt may go (perhaps as the circuit's probe), else why it is shed. */
@@ -32,6 +40,8 @@ export interface PacerOptions {
   readonly loadShedding: boolean
   /** A fixed limit of the layer's own (`rateLimit: { limit, interval }`). */
   readonly fixed: Limiter.Limit | undefined
+  /** Share the key's gate, budget and circuit through this store (see SharedBudget). */
+  readonly sharedBudget: SharedBudget.Store | undefined
 }
 
 /** The state of one key: the gate and pace, and the circuit. */
@@ -59,34 +69,144 @@ const stateFor = (
   return state
 }
 
-export const make = (options: PacerOptions, key: string): Pacer => {
-  const state = stateFor(
-    options.adaptive,
-    options.documented ? documentedLimit(key) : undefined,
-    options.scope,
-    key
-  )
-  /** Sleeps to the slot taken; goes unless the gate closed meanwhile (then takes a new slot). */
-  const sleepThenGo = (wait: number, waited: number): Effect.Effect<number> =>
-    Effect.andThen(
-      Effect.sleep(Duration.millis(wait)),
-      Effect.flatMap(Clock.currentTimeMillis, (now) =>
-        state.rate.isOpen(now) ? Effect.succeed(waited + wait) : sleepThenGo(state.rate.reserve(now), waited + wait))
+/** Below a millisecond: no sleep, only the shared permit (see `wait`). */
+const permitOnly = 0.5
+
+export const make = (options: PacerOptions, key: string): Effect.Effect<Pacer, never, Scope.Scope> =>
+  Effect.gen(function*() {
+    const state = stateFor(
+      options.adaptive,
+      options.documented ? documentedLimit(key) : undefined,
+      options.scope,
+      key
     )
-  const fixed = options.fixed === undefined ? undefined : Limiter.make(options.fixed)
-  return {
-    shed: options.loadShedding ? (now) => state.storm.admit(now) : () => undefined,
-    // The fixed limit's permit is taken for the time the gate and pace let the attempt go.
-    reserve: fixed === undefined
-      ? (now) => state.rate.reserve(now)
-      : (now) => {
+    /** Sleeps to the slot taken; goes unless the gate closed meanwhile (then takes a new slot). */
+    const sleepThenGo = (wait: number, waited: number): Effect.Effect<number> =>
+      Effect.andThen(
+        Effect.sleep(Duration.millis(wait)),
+        Effect.flatMap(Clock.currentTimeMillis, (now) =>
+          state.rate.isOpen(now) ?
+            Effect.succeed(waited + wait) :
+            sleepThenGo(state.rate.reserve(now), waited + wait))
+      )
+    const fixed = options.fixed === undefined ? undefined : Limiter.make(options.fixed)
+    const fixedWindow: Window | undefined = options.fixed === undefined
+      ? undefined
+      : { limit: options.fixed.limit, millis: options.fixed.intervalMillis }
+    const link = options.sharedBudget === undefined ? undefined : yield* connect(options.sharedBudget, key, state)
+    const local = (millis: number): Effect.Effect<number> => (millis >= 1 ? sleepThenGo(millis, 0) : Effect.succeed(0))
+    const reserve = fixed === undefined
+      ? (now: number) => state.rate.reserve(now)
+      : (now: number) => {
+        // The fixed limit's permit is taken for the time the gate and pace let the attempt go.
         const paced = now + state.rate.reserve(now)
         return Math.ceil(fixed.take(paced) - now)
-      },
-    wait: (millis) => (millis >= 1 ? sleepThenGo(millis, 0) : Effect.succeed(0)),
-    observe: (now, status, retryAfterMillis) => {
-      state.rate.observe(now, status, retryAfterMillis)
-      state.storm.observe(now, status, retryAfterMillis)
+      }
+    return {
+      shed: options.loadShedding ? (now) => state.storm.admit(now) : () => undefined,
+      // With a store every attempt waits for its permit, so `reserve` never says "go at once" there.
+      reserve: link === undefined ? reserve : (now) => Math.max(reserve(now), permitOnly),
+      wait: link === undefined ?
+        local :
+        (millis) =>
+          Effect.flatMap(
+            Clock.currentTimeMillis,
+            (start) =>
+              Effect.flatMap(local(millis), (waited) =>
+                Effect.flatMap(link.permit(fixedWindow ?? state.rate.windowBudget()), (sharedOk) =>
+                  sharedOk
+                    ? Effect.map(Clock.currentTimeMillis, (now) =>
+                      now - start)
+                    : Effect.succeed(waited)))
+          ),
+      observe: (now, status, retryAfterMillis) => {
+        state.rate.observe(now, status, retryAfterMillis)
+        state.storm.observe(now, status, retryAfterMillis)
+      }
     }
-  }
+  })
+
+/** The store's name for a key (core/sharedBudget.ts `storeId`), so that the store never holds the key. */
+const storeId = (key: string): Effect.Effect<string> =>
+  Effect.map(Effect.promise(() => globalThis.crypto.subtle.digest("SHA-256", keyBytes(key))), storeIdOf)
+
+type Signal = { readonly _tag: "Gate"; readonly until: number } | {
+  readonly _tag: "Circuit"
+  readonly openUntil: number
 }
+
+interface Connected {
+  /**
+   * Takes a place in the shared window budget (`window`; none: only reads the gate and circuit), sleeping while the
+   * shared gate is closed or the window is full. `false` when the store is down: the caller paces locally.
+   */
+  readonly permit: (window: Window | undefined) => Effect.Effect<boolean>
+}
+
+/** Connects the key's state to the store, for the layer's life. */
+const connect = (
+  store: SharedBudget.Store,
+  key: string,
+  state: KeyState
+): Effect.Effect<Connected, never, Scope.Scope> =>
+  Effect.gen(function*() {
+    const id = yield* storeId(key)
+    const health = new StoreHealth(state.rate, state.storm)
+    let link: SharedBudget.Link | undefined
+    const fail = (now: number, error: SharedBudget.StoreError | string): Effect.Effect<boolean> => {
+      if (!health.failed(now)) return Effect.succeed(false)
+      return Effect.as(
+        Effect.andThen(
+          Metric.update(ClerkMetrics.sharedFallbacks, 1),
+          Effect.logWarning(unavailable(store.name, typeof error === "string" ? error : error.message))
+        ),
+        false
+      )
+    }
+    const timed = <A>(effect: Effect.Effect<A, SharedBudget.StoreError>) =>
+      Effect.timeoutOrElse(effect, {
+        duration: Duration.millis(storeTimeoutMillis),
+        orElse: () => Effect.fail(`no answer within ${storeTimeoutMillis} ms`)
+      })
+    const scope = yield* Effect.scope
+    // The connection lives as long as the layer; a store that could not connect is tried again after the fallback.
+    const linked = (now: number): Effect.Effect<SharedBudget.Link | undefined> =>
+      link !== undefined ? Effect.succeed(link) : Effect.matchEffect(timed(Scope.provide(scope)(store.connect(id))), {
+        onFailure: (error) => Effect.as(fail(now, error), undefined),
+        onSuccess: (connected) => Effect.sync(() => (link = connected))
+      })
+    yield* linked(yield* Clock.currentTimeMillis)
+
+    const signals = yield* Queue.unbounded<Signal>()
+    state.rate.onGate = (until) => void Queue.offerUnsafe(signals, { _tag: "Gate", until })
+    state.storm.onChange = ({ openUntil }) => void Queue.offerUnsafe(signals, { _tag: "Circuit", openUntil })
+    yield* Effect.forkScoped(Effect.forever(Effect.flatMap(Queue.take(signals), (signal) =>
+      Effect.flatMap(Clock.currentTimeMillis, (now) =>
+        link === undefined || health.isDown(now) ? Effect.void : Effect.ignore(
+          timed(
+            signal._tag === "Gate" ? link.closeGate(signal.until, now) : link.setCircuit(signal.openUntil, now)
+          )
+        )))))
+
+    const permit = (window: Window | undefined): Effect.Effect<boolean> =>
+      Effect.flatMap(Clock.currentTimeMillis, (now) =>
+        health.isDown(now) ? Effect.succeed(false) : Effect.flatMap(linked(now), (current) => {
+          if (current === undefined) {
+            return Effect.succeed(false)
+          }
+          const take = takeFor(now, window)
+          return Effect.matchEffect(timed(current.take(take)), {
+            onFailure: (error) =>
+              fail(now, error),
+            onSuccess: (taken) => {
+              const { gateClosed, until } = health.answered(now, take, taken)
+              const counted = gateClosed ? Metric.update(ClerkMetrics.sharedGate, 1) : Effect.void
+              if (until <= now) {
+                return Effect.as(counted, true)
+              }
+              return Effect.andThen(counted, Effect.andThen(Effect.sleep(Duration.millis(until - now)), permit(window)))
+            }
+          })
+        }))
+    return { permit }
+  })

@@ -15,6 +15,7 @@ import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import * as SchemaIssue from "effect/SchemaIssue"
+import type * as Scope from "effect/Scope"
 import type { Check } from "../../core/check.js"
 import * as Limiter from "../../core/limiter.js"
 import * as CoreOptions from "../../core/options.js"
@@ -22,6 +23,7 @@ import * as CoreSettings from "../../core/settings.js"
 import { version } from "../../core/version.js"
 import * as Exchange from "../Exchange.js"
 import * as RetryPolicy from "../RetryPolicy.js"
+import type * as SharedBudget from "../SharedBudget.js"
 import { make as makePacer, type Pacer } from "./rate.js"
 
 /** The options `Clients.make` reads (the public `Options` type is declared in Clients.ts). */
@@ -45,6 +47,7 @@ export interface Options {
     }
     | undefined
   readonly rateScope?: "layer" | "process" | undefined
+  readonly sharedBudget?: SharedBudget.Store | undefined
   readonly loadShedding?: boolean | undefined
 }
 
@@ -137,7 +140,10 @@ const chooseExchange = (
   return Exchange.fromHttpClient(options.transformClient === undefined ? prepared : options.transformClient(prepared))
 }
 
-export const make = (options: Options, client: HttpClient.HttpClient): Effect.Effect<Settings, Config.ConfigError> =>
+export const make = (
+  options: Options,
+  client: HttpClient.HttpClient
+): Effect.Effect<Settings, Config.ConfigError, Scope.Scope> =>
   Effect.gen(function*() {
     const checked = yield* checkOptions(options)
     const setting = options.rateLimit ?? "adaptive"
@@ -149,7 +155,7 @@ export const make = (options: Options, client: HttpClient.HttpClient): Effect.Ef
     if (interval !== undefined && !interval.ok) {
       return yield* Effect.fail(configError(["rateLimit", "interval"], interval.error))
     }
-    const pacer = makePacer({
+    const pacer = yield* makePacer({
       adaptive: setting === "adaptive" || fixed?.adaptive === true,
       fixed: fixed === undefined || interval === undefined || !interval.ok ? undefined : {
         limit: fixed.limit,
@@ -158,7 +164,8 @@ export const make = (options: Options, client: HttpClient.HttpClient): Effect.Ef
       },
       documented: options.rateLimit === undefined,
       scope: options.rateScope ?? "layer",
-      loadShedding: options.loadShedding !== false
+      loadShedding: options.loadShedding !== false,
+      sharedBudget: options.sharedBudget
     }, checked.secret)
     const own = yield* Effect.serviceOption(Exchange.Exchange)
     const init = yield* Effect.serviceOption(FetchHttpClient.RequestInit)

@@ -1,0 +1,85 @@
+/**
+ * A {@link SharedBudget.Store} on Redis, through `ioredis` (Effect 4 face; an optional peer dependency: install it to
+ * use this module). The keys, scripts and connection settings are the root face's (core/redisBudget.ts), so layers on
+ * both faces that use the same Redis and the same secret key share one gate, one window budget and one circuit.
+ *
+ * Each layer opens one connection for its life. A command that fails or takes more than 1 s sends the layer to its
+ * process-local budget for a few seconds, with one warning log line; no call fails because of Redis.
+ *
+ * @since 0.3.0
+ */
+import * as Effect from "effect/Effect"
+import * as Core from "../core/redisBudget.js"
+import * as SharedBudget from "./SharedBudget.js"
+
+/**
+ * Where Redis is, and how keys are named.
+ *
+ * @example
+ * ```ts
+ * import type * as RedisBudget from "effect-clerk/v4/RedisBudget"
+ * const options: RedisBudget.Options = { url: "redis://127.0.0.1:6379", prefix: "effect-clerk:" }
+ * ```
+ * @since 0.3.0
+ * @category Models
+ */
+export interface Options extends Core.Options {}
+
+const storeError = (what: string) => (cause: unknown) =>
+  new SharedBudget.StoreError({ message: Core.failure(what, cause), cause })
+
+/**
+ * A store on Redis. Connecting happens when a layer is built; a Redis that is down then is tried again later.
+ *
+ * @example
+ * ```ts
+ * import { Redacted } from "effect"
+ * import { Clients } from "effect-clerk/v4"
+ * import * as RedisBudget from "effect-clerk/v4/RedisBudget"
+ * const layer = Clients.layer({
+ *   secretKey: Redacted.make("sk_live_…"),
+ *   sharedBudget: RedisBudget.store({ url: "redis://redis.internal:6379" })
+ * })
+ * ```
+ * @since 0.3.0
+ * @category Constructors
+ */
+export const store = (options: Options = {}): SharedBudget.Store => ({
+  name: "redis",
+  connect: (id) =>
+    Effect.gen(function*() {
+      const redis = yield* Effect.acquireRelease(
+        Effect.sync(() => Core.client(options)),
+        (redis) => Effect.sync(() => redis.disconnect())
+      )
+      yield* Effect.tryPromise({ try: () => redis.connect(), catch: storeError("could not connect to Redis") })
+      const commands = Core.commands(redis, options, id)
+      const link: SharedBudget.Link = {
+        take: (take) =>
+          Effect.flatMap(
+            Effect.tryPromise({ try: () => commands.take(take), catch: storeError("Redis take failed") }),
+            (answer) => {
+              const taken = Core.taken(answer)
+              return taken === undefined
+                ? Effect.fail(new SharedBudget.StoreError({ message: "Redis take: unexpected answer" }))
+                : Effect.succeed(taken)
+            }
+          ),
+        closeGate: (until, now) =>
+          Effect.asVoid(
+            Effect.tryPromise({
+              try: () => commands.closeGate(until, now),
+              catch: storeError("Redis gate update failed")
+            })
+          ),
+        setCircuit: (openUntil, now) =>
+          Effect.asVoid(
+            Effect.tryPromise({
+              try: () => commands.setCircuit(openUntil, now),
+              catch: storeError("Redis circuit update failed")
+            })
+          )
+      }
+      return link
+    })
+})
