@@ -210,7 +210,7 @@ console.log(
     } MB, ` +
     `peak ${Math.round(emulatorMemory.rssPeakMb)} MB, after ${Math.round(emulatorMemory.rssAfterLoadMb)} MB\n`
 )
-console.log(line(["target", "measured", "wanted", "met"].map((c, i) => c.padEnd([80, 9, 8, 4][i]))))
+console.log(`${"target".padEnd(80)}  ${"measured".padEnd(9)}  ${"wanted".padEnd(8)}  met`)
 for (const [name, value, wanted, ok] of targets.filter(([, value]) => Number.isFinite(value))) {
   console.log(`${name.padEnd(80)}  ${value.toFixed(2).padEnd(9)}  ${wanted.padEnd(8)}  ${ok(value) ? "yes" : "NO"}`)
 }
