@@ -9,7 +9,7 @@
  * its own literal name, so V8 compiles monomorphic property accesses instead of keyed lookups. Where it does not
  * (Cloudflare Workers), the same decoders are closures.
  */
-import type { Field, Shape, StructShape } from "./wire.js"
+import type { Field, Shape, StructShape, TypeOf } from "./wire.js"
 import { wireKey } from "./wire.js"
 
 /** What a compiled decoder returns for input it rejects. */
@@ -25,6 +25,14 @@ export interface CompileOptions {
 /** The decoder of `shape`: its decoded value, or `rejected`. */
 export const compile = (shape: Shape, options: CompileOptions = {}): Decoder =>
   compileWith(shape, options.codegen !== false && codegen)
+
+/** `compile`, typed: the decoder returns `TypeOf<S>` (open enums as plain strings), or `rejected`. */
+export function decoderFor<S>(shape: S & Shape): (input: unknown) => TypeOf<S> | typeof rejected
+// The compiled decoder returns, node by node, the value `TypeOf` describes (test/decode.test.ts and its Effect 4 twin
+// check it against each face's Schema); the overload states that once, here.
+export function decoderFor<S>(shape: S & Shape): unknown {
+  return compile(shape)
+}
 
 const isObject = (u: unknown): u is object => typeof u === "object" && u !== null && !Array.isArray(u)
 

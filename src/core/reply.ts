@@ -3,7 +3,10 @@
  * a failure with a description. Both faces' pipelines read a reply here and only build their own error values.
  */
 import type { BodyText } from "./body.js"
+import * as Decode from "./decode.js"
+import { parseRetryAfter } from "./retryAfter.js"
 import { carriesClerkErrors } from "./status.js"
+import * as Wire from "./wire.js"
 
 /** A reply as a transport hands it over: status, headers (lower-case names) and the body read within its limit. */
 export interface Reply {
@@ -130,4 +133,60 @@ export const describeCause = (cause: unknown): string | undefined => {
   const inner = cause.cause instanceof Error ? `: ${cause.cause.message}` : ""
   const code = "code" in cause && typeof cause.code === "string" ? ` [${cause.code}]` : ""
   return `${cause.message}${inner}${code}`
+}
+
+const decodeClerkErrorsBody = Decode.decoderFor(Wire.clerkErrorsBody)
+
+/**
+ * The error a reply that is neither a success nor undecodable makes, as fields: `ClerkErrors`' when the body is
+ * Clerk's error body, else `SDKError` `StatusCode`'s; with the `Retry-After` it carried, in milliseconds.
+ */
+export type Failure =
+  | {
+    readonly _tag: "ClerkErrors"
+    readonly fields: {
+      readonly status: number
+      readonly errors: Wire.TypeOf<typeof Wire.clerkErrorsBody>["errors"]
+      readonly meta?: { readonly [key: string]: unknown }
+      readonly clerkTraceId?: string
+    }
+    readonly retryAfterMillis: number | undefined
+  }
+  | {
+    readonly _tag: "SDKError"
+    readonly fields: ReturnType<typeof replyDetails> & { readonly reason: "StatusCode"; readonly description: string }
+    readonly retryAfterMillis: number | undefined
+  }
+
+/** What a `ClerkErrors` or `Status` meaning fails with; the trace id falls back to the `Clerk-Trace-Id` header. */
+export const failureOf = (
+  reply: Reply,
+  meaning: Extract<Meaning, { readonly _tag: "ClerkErrors" | "Status" }>,
+  now: number,
+  secret: string
+): Failure => {
+  const retryAfterMillis = parseRetryAfter(reply.headers["retry-after"], now)
+  const clerk = meaning._tag === "ClerkErrors" ? decodeClerkErrorsBody(meaning.json) : Decode.rejected
+  if (clerk !== Decode.rejected) {
+    const traceId = clerk.clerkTraceId ?? reply.headers["clerk-trace-id"]
+    return {
+      _tag: "ClerkErrors",
+      fields: {
+        status: reply.status,
+        errors: clerk.errors,
+        ...(clerk.meta === undefined ? {} : { meta: clerk.meta }),
+        ...(traceId === undefined ? {} : { clerkTraceId: traceId })
+      },
+      retryAfterMillis
+    }
+  }
+  return {
+    _tag: "SDKError",
+    fields: {
+      ...replyDetails(reply, secret),
+      reason: "StatusCode",
+      description: unexpectedStatus(reply.status).description
+    },
+    retryAfterMillis
+  }
 }

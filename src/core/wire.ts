@@ -156,6 +156,70 @@ export const perShape = <A>(build: (shape: Shape) => A): (shape: Shape) => A => 
   }
 }
 
+/** What an unknown value of each brand is, by brand name. */
+export type BrandTypes = { readonly [B in BrandName]: unknown }
+
+/** Every brand as a plain string. */
+export type PlainBrands = { readonly [B in BrandName]: string }
+
+/**
+ * The decoded type of shape `S`: camelCase fields, optional ones absent rather than `undefined`. `Brands` says what an
+ * unknown value of each open enum is (each face's branded string; plain `string` by default).
+ */
+export type TypeOf<S, Brands extends BrandTypes = PlainBrands> = S extends StringShape ? string
+  : S extends BooleanShape ? boolean
+  : S extends IntShape | CountShape ? number
+  : S extends UnknownShape ? unknown
+  : S extends LiteralShape<infer V> ? V
+  : S extends OpenEnumShape<infer K, infer B> ? K[number] | Brands[B]
+  : S extends NullOrShape<infer T> ? TypeOf<T, Brands> | null
+  : S extends ArrayShape<infer T> ? ReadonlyArray<TypeOf<T, Brands>>
+  : S extends RecordShape<infer T> ? { readonly [key: string]: TypeOf<T, Brands> }
+  : S extends StructShape<infer F> ? Simplify<
+      & {
+        readonly [N in keyof F as F[N] extends Field<Shape, string | undefined, false> ? N : never]: TypeOf<
+          F[N]["shape"],
+          Brands
+        >
+      }
+      & {
+        readonly [N in keyof F as F[N] extends Field<Shape, string | undefined, true> ? N : never]?: TypeOf<
+          F[N]["shape"],
+          Brands
+        >
+      }
+    >
+  : S extends PageShape<infer I> ?
+      | { readonly data: ReadonlyArray<TypeOf<I, Brands>>; readonly totalCount: number }
+      | { readonly data: ReadonlyArray<TypeOf<I, Brands>> }
+  : never
+
+/** The wire type of shape `S`: snake_case keys where the wire renames them. */
+export type EncodedOf<S> = S extends NullOrShape<infer T> ? EncodedOf<T> | null
+  : S extends ArrayShape<infer T> ? ReadonlyArray<EncodedOf<T>>
+  : S extends RecordShape<infer T> ? { readonly [key: string]: EncodedOf<T> }
+  : S extends OpenEnumShape ? string
+  : S extends StructShape<infer F> ? Simplify<
+      & {
+        readonly [N in keyof F as F[N] extends Field<Shape, infer K, false> ? WireName<N, K> : never]: EncodedOf<
+          F[N]["shape"]
+        >
+      }
+      & {
+        readonly [N in keyof F as F[N] extends Field<Shape, infer K, true> ? WireName<N, K> : never]?: EncodedOf<
+          F[N]["shape"]
+        >
+      }
+    >
+  : S extends PageShape<infer I> ?
+      | { readonly data: ReadonlyArray<EncodedOf<I>>; readonly total_count: number }
+      | ReadonlyArray<EncodedOf<I>>
+  : TypeOf<S, PlainBrands>
+
+type WireName<N, K> = K extends string ? K : N
+
+type Simplify<A> = { [K in keyof A]: A[K] } extends infer B ? B : never
+
 /** The wire key of field `name`. */
 export const wireKey = (name: string, field: Field): string => field.key ?? name
 

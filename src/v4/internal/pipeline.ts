@@ -21,9 +21,7 @@ import { describe, formatPath } from "../../core/messages.js"
 import { outcomeLabel } from "../../core/metrics.js"
 import { errorBodyLimit } from "../../core/options.js"
 import * as CoreReply from "../../core/reply.js"
-import { parseRetryAfter } from "../../core/retryAfter.js"
 import { describeShed } from "../../core/storm.js"
-import * as Wire from "../../core/wire.js"
 import { ClerkErrors, type ClientsError, SDKError } from "../ClerkError.js"
 import * as ClerkMetrics from "../ClerkMetrics.js"
 import type * as Exchange from "../Exchange.js"
@@ -31,7 +29,6 @@ import type * as RetryPolicy from "../RetryPolicy.js"
 import { retryAfterMillis, retrying } from "./retry.js"
 import { durationMillis, formatMillis, type Settings } from "./settings.js"
 import { withTimeLimit } from "./timeLimit.js"
-import { decoderOf } from "./wireSchema.js"
 
 /** An endpoint of the table with the decoder of its response schema. */
 export interface Operation<I, A> {
@@ -234,42 +231,25 @@ const interpret = <I, A>(
       return Effect.fail(new SDKError({ ...context, ...details(), reason: "Decode", description: meaning.description }))
     case "ClerkErrors":
     case "Status":
-      return Effect.fail(errorFor(reply, meaning, context, now, details))
+      return Effect.fail(errorFor(reply, meaning, context, now, Redacted.value(settings.secretKey)))
   }
 }
 
-const decodeClerkErrorsBody = decoderOf(Wire.clerkErrorsBody)
-
+/** The face's error for a failure the core read off the reply (core/reply.ts `failureOf`). */
 const errorFor = (
   reply: Exchange.Reply,
-  meaning: CoreReply.Meaning,
+  meaning: Extract<CoreReply.Meaning, { readonly _tag: "ClerkErrors" | "Status" }>,
   context: RequestContext,
   now: number,
-  details: () => ReturnType<typeof CoreReply.replyDetails>
+  secret: string
 ): ClientsError => {
-  const retryAfter = parseRetryAfter(reply.headers["retry-after"], now)
-  const retryAfterField = retryAfter === undefined ? {} : { retryAfter: Duration.millis(retryAfter) }
-  if (meaning._tag === "ClerkErrors") {
-    const clerk = Result.getOrUndefined(decodeClerkErrorsBody(meaning.json))
-    if (clerk !== undefined) {
-      const traceId = clerk.clerkTraceId ?? reply.headers["clerk-trace-id"]
-      return new ClerkErrors({
-        ...context,
-        status: reply.status,
-        errors: clerk.errors,
-        ...(clerk.meta === undefined ? {} : { meta: clerk.meta }),
-        ...(traceId === undefined ? {} : { clerkTraceId: traceId }),
-        ...retryAfterField
-      })
-    }
-  }
-  return new SDKError({
-    ...context,
-    ...details(),
-    ...retryAfterField,
-    reason: "StatusCode",
-    description: CoreReply.unexpectedStatus(reply.status).description
-  })
+  const failure = CoreReply.failureOf(reply, meaning, now, secret)
+  const retryAfter = failure.retryAfterMillis === undefined
+    ? {}
+    : { retryAfter: Duration.millis(failure.retryAfterMillis) }
+  return failure._tag === "ClerkErrors"
+    ? new ClerkErrors({ ...context, ...failure.fields, ...retryAfter })
+    : new SDKError({ ...context, ...failure.fields, ...retryAfter })
 }
 
 const formatter = SchemaIssue.makeFormatterStandardSchemaV1()

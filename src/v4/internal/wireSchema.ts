@@ -14,56 +14,14 @@ import * as SchemaTransformation from "effect/SchemaTransformation"
 import * as Decode from "../../core/decode.js"
 import * as Wire from "../../core/wire.js"
 
+/** What each brand's unknown value is on this face: a string branded with Effect 4's `Brand`. */
+type Brands = { readonly [B in Wire.BrandName]: string & Brand.Brand<B> }
+
 /** The decoded type of shape `S`: what Effect 4's Schema for it decodes to. */
-export type TypeOf<S> = S extends Wire.StringShape ? string
-  : S extends Wire.BooleanShape ? boolean
-  : S extends Wire.IntShape | Wire.CountShape ? number
-  : S extends Wire.UnknownShape ? unknown
-  : S extends Wire.LiteralShape<infer V> ? V
-  : S extends Wire.OpenEnumShape<infer K, infer B> ? K[number] | (string & Brand.Brand<B>)
-  : S extends Wire.NullOrShape<infer T> ? TypeOf<T> | null
-  : S extends Wire.ArrayShape<infer T> ? ReadonlyArray<TypeOf<T>>
-  : S extends Wire.RecordShape<infer T> ? { readonly [key: string]: TypeOf<T> }
-  : S extends Wire.StructShape<infer F> ? Simplify<
-      & {
-        readonly [N in keyof F as F[N] extends Wire.Field<Wire.Shape, string | undefined, false> ? N : never]: TypeOf<
-          F[N]["shape"]
-        >
-      }
-      & {
-        readonly [N in keyof F as F[N] extends Wire.Field<Wire.Shape, string | undefined, true> ? N : never]?: TypeOf<
-          F[N]["shape"]
-        >
-      }
-    >
-  : S extends Wire.PageShape<infer I> ?
-      | { readonly data: ReadonlyArray<TypeOf<I>>; readonly totalCount: number }
-      | { readonly data: ReadonlyArray<TypeOf<I>> }
-  : never
+export type TypeOf<S> = Wire.TypeOf<S, Brands>
 
 /** The wire type of shape `S`: what Effect 4's Schema for it encodes to. */
-export type EncodedOf<S> = S extends Wire.NullOrShape<infer T> ? EncodedOf<T> | null
-  : S extends Wire.ArrayShape<infer T> ? ReadonlyArray<EncodedOf<T>>
-  : S extends Wire.RecordShape<infer T> ? { readonly [key: string]: EncodedOf<T> }
-  : S extends Wire.OpenEnumShape ? string
-  : S extends Wire.StructShape<infer F> ? Simplify<
-      & {
-        readonly [N in keyof F as F[N] extends Wire.Field<Wire.Shape, infer K, false> ? WireName<N, K> : never]:
-          EncodedOf<F[N]["shape"]>
-      }
-      & {
-        readonly [N in keyof F as F[N] extends Wire.Field<Wire.Shape, infer K, true> ? WireName<N, K> : never]?:
-          EncodedOf<F[N]["shape"]>
-      }
-    >
-  : S extends Wire.PageShape<infer I> ?
-      | { readonly data: ReadonlyArray<EncodedOf<I>>; readonly total_count: number }
-      | ReadonlyArray<EncodedOf<I>>
-  : TypeOf<S>
-
-type WireName<N, K> = K extends string ? K : N
-
-type Simplify<A> = { [K in keyof A]: A[K] } extends infer B ? B : never
+export type EncodedOf<S> = Wire.EncodedOf<S>
 
 /** The Schema of shape `S`: decodes wire JSON to `TypeOf<S>`, needing no services. */
 export interface SchemaOf<S> extends Schema.Codec<TypeOf<S>, EncodedOf<S>> {}
