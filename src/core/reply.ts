@@ -137,6 +137,20 @@ export const describeCause = (cause: unknown): string | undefined => {
 
 const decodeClerkErrorsBody = Decode.decoderFor(Wire.clerkErrorsBody)
 
+/** Deeper than this, a Clerk error body's value is replaced whole rather than walked (a hostile body's nesting). */
+const scrubDepth = 64
+
+/** `json` with the key scrubbed from every string in it, keys included. */
+const scrubJson = (json: unknown, secret: string, depth = 0): unknown => {
+  if (typeof json === "string") return scrub(json, secret)
+  if (typeof json !== "object" || json === null) return json
+  if (depth >= scrubDepth) return "<nested too deep>"
+  if (Array.isArray(json)) return json.map((item) => scrubJson(item, secret, depth + 1))
+  const out: Record<string, unknown> = {}
+  for (const [key, value] of Object.entries(json)) out[scrub(key, secret)] = scrubJson(value, secret, depth + 1)
+  return out
+}
+
 /**
  * The error a reply that is neither a success nor undecodable makes, as fields: `ClerkErrors`' when the body is
  * Clerk's error body, else `SDKError` `StatusCode`'s; with the `Retry-After` it carried, in milliseconds.
@@ -166,7 +180,10 @@ export const failureOf = (
   secret: string
 ): Failure => {
   const retryAfterMillis = parseRetryAfter(reply.headers["retry-after"], now)
-  const clerk = meaning._tag === "ClerkErrors" ? decodeClerkErrorsBody(meaning.json) : Decode.rejected
+  // A body that echoes the key (a proxy, a misconfigured upstream) must not carry it into the error's message.
+  const clerk = meaning._tag !== "ClerkErrors"
+    ? Decode.rejected
+    : decodeClerkErrorsBody(reply.body.text.includes(secret) ? scrubJson(meaning.json, secret) : meaning.json)
   if (clerk !== Decode.rejected) {
     const traceId = clerk.clerkTraceId ?? reply.headers["clerk-trace-id"]
     return {
