@@ -1,7 +1,7 @@
 /**
  * The shared budget on Redis, without Effect: the connection's settings, the keys, the scripts that take from a
- * window budget and close the gate atomically, and how their answers read. Each face's `RedisBudget` module runs
- * these commands as its own Effects.
+ * window budget and close the gate atomically, how their answers read, and how a failure is described. Each face's
+ * `RedisBudget` module only runs a link's operations as its own Effects.
  */
 import { Redis, type RedisOptions } from "ioredis"
 import type { Take, Taken } from "./sharedBudget.js"
@@ -45,8 +45,29 @@ return 1
 /** How long an open circuit is remembered past its probe time (then the key expires). */
 const circuitMemoryMillis = 60_000
 
-/** A client for the store, not yet connected (`connect()` it; `disconnect()` it when the layer ends). */
-export const client = (options: Options): Redis => {
+/** A failed command, described for the warning (never with the command's arguments). */
+class RedisFailure extends Error {}
+
+/** Runs `command`, rejecting with a {@link RedisFailure} that says `what` failed and why. */
+const described = async <A>(what: string, command: () => Promise<A>): Promise<A> => {
+  try {
+    return await command()
+  } catch (cause) {
+    throw new RedisFailure(`${what}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause })
+  }
+}
+
+/** One key's state on Redis (named by `id`, a digest of the secret key): each operation one round trip. */
+export interface Link {
+  readonly connect: () => Promise<void>
+  readonly take: (take: Take) => Promise<Taken>
+  readonly closeGate: (until: number, now: number) => Promise<void>
+  readonly setCircuit: (openUntil: number, now: number) => Promise<void>
+  readonly disconnect: () => void
+}
+
+/** A link to the store, not yet connected (`connect()` it; `disconnect()` it when the layer ends). */
+export const link = (options: Options, id: string): Link => {
   const redis = new Redis(options.url ?? "redis://127.0.0.1:6379", {
     ...options.redis,
     // Calls must never wait on Redis: no queue while disconnected, no retries of a command, a short connect;
@@ -59,43 +80,46 @@ export const client = (options: Options): Redis => {
   })
   // Connection errors surface as failed commands; an 'error' event without a listener would end the process.
   redis.on("error", () => {})
-  return redis
-}
-
-/** The commands of one key's state (named by `id`, a digest of the secret key), each one round trip. */
-export const commands = (redis: Redis, options: Options, id: string) => {
   const key = (name: string) => `${options.prefix ?? "effect-clerk:"}${id}:${name}`
   const gate = key("gate")
   const circuit = key("circuit")
   return {
-    // EVAL caches the script on the server by its digest; the text is a few hundred bytes per call.
-    take: ({ alsoNext, index, limit, millis }: Take): Promise<unknown> =>
-      redis.eval(
-        takeScript,
-        4,
-        key(`w${millis}:${index}`),
-        key(`w${millis}:${index + 1}`),
-        gate,
-        circuit,
-        limit,
-        2 * millis,
-        alsoNext ? 1 : 0
-      ),
-    closeGate: (until: number, now: number): Promise<unknown> => redis.eval(gateScript, 1, gate, until, now),
-    setCircuit: (openUntil: number, now: number): Promise<unknown> =>
-      openUntil === 0
-        ? redis.del(circuit)
-        : redis.set(circuit, String(openUntil), "PX", Math.max(1, openUntil - now) + circuitMemoryMillis)
+    connect: () => described("could not connect to Redis", () => redis.connect()),
+    take: ({ alsoNext, index, limit, millis }) =>
+      described("Redis take failed", async () => {
+        // EVAL caches the script on the server by its digest; the text is a few hundred bytes per call.
+        const answer: unknown = await redis.eval(
+          takeScript,
+          4,
+          key(`w${millis}:${index}`),
+          key(`w${millis}:${index + 1}`),
+          gate,
+          circuit,
+          limit,
+          2 * millis,
+          alsoNext ? 1 : 0
+        )
+        const read = taken(answer)
+        if (read === undefined) throw new Error("unexpected answer")
+        return read
+      }),
+    closeGate: (until, now) =>
+      described("Redis gate update failed", async () => {
+        await redis.eval(gateScript, 1, gate, until, now)
+      }),
+    setCircuit: (openUntil, now) =>
+      described("Redis circuit update failed", async () => {
+        await (openUntil === 0
+          ? redis.del(circuit)
+          : redis.set(circuit, String(openUntil), "PX", Math.max(1, openUntil - now) + circuitMemoryMillis))
+      }),
+    disconnect: () => redis.disconnect()
   }
 }
 
 /** The take script's answer, read; `undefined` if it is not one. */
-export const taken = (answer: unknown): Taken | undefined =>
+const taken = (answer: unknown): Taken | undefined =>
   Array.isArray(answer) && answer.length === 3 && typeof answer[0] === "number" && typeof answer[1] === "string" &&
     typeof answer[2] === "string"
     ? { fits: answer[0] === 1, gateUntil: Number(answer[1]), openUntil: Number(answer[2]) }
     : undefined
-
-/** A failed command, described for the warning (never with the command's arguments). */
-export const failure = (what: string, cause: unknown): string =>
-  `${what}: ${cause instanceof Error ? cause.message : String(cause)}`

@@ -25,8 +25,13 @@ import * as SharedBudget from "./SharedBudget.js"
  */
 export interface Options extends Core.Options {}
 
-const storeError = (what: string) => (cause: unknown) =>
-  new SharedBudget.StoreError({ message: Core.failure(what, cause), cause })
+/** A link operation as an Effect that fails with a `StoreError` (its message says what failed, never with what). */
+const attempt = <A>(operation: () => Promise<A>): Effect.Effect<A, SharedBudget.StoreError> =>
+  Effect.tryPromise({
+    try: operation,
+    catch: (cause) =>
+      new SharedBudget.StoreError({ message: cause instanceof Error ? cause.message : String(cause), cause })
+  })
 
 /**
  * A store on Redis. Connecting happens when a layer is built; a Redis that is down then is tried again later.
@@ -48,38 +53,15 @@ export const store = (options: Options = {}): SharedBudget.Store => ({
   name: "redis",
   connect: (id) =>
     Effect.gen(function*() {
-      const redis = yield* Effect.acquireRelease(
-        Effect.sync(() => Core.client(options)),
-        (redis) => Effect.sync(() => redis.disconnect())
+      const link = yield* Effect.acquireRelease(
+        Effect.sync(() => Core.link(options, id)),
+        (link) => Effect.sync(link.disconnect)
       )
-      yield* Effect.tryPromise({ try: () => redis.connect(), catch: storeError("could not connect to Redis") })
-      const commands = Core.commands(redis, options, id)
-      const link: SharedBudget.Link = {
-        take: (take) =>
-          Effect.flatMap(
-            Effect.tryPromise({ try: () => commands.take(take), catch: storeError("Redis take failed") }),
-            (answer) => {
-              const taken = Core.taken(answer)
-              return taken === undefined
-                ? Effect.fail(new SharedBudget.StoreError({ message: "Redis take: unexpected answer" }))
-                : Effect.succeed(taken)
-            }
-          ),
-        closeGate: (until, now) =>
-          Effect.asVoid(
-            Effect.tryPromise({
-              try: () => commands.closeGate(until, now),
-              catch: storeError("Redis gate update failed")
-            })
-          ),
-        setCircuit: (openUntil, now) =>
-          Effect.asVoid(
-            Effect.tryPromise({
-              try: () => commands.setCircuit(openUntil, now),
-              catch: storeError("Redis circuit update failed")
-            })
-          )
+      yield* attempt(link.connect)
+      return {
+        take: (take) => attempt(() => link.take(take)),
+        closeGate: (until, now) => attempt(() => link.closeGate(until, now)),
+        setCircuit: (openUntil, now) => attempt(() => link.setCircuit(openUntil, now))
       }
-      return link
     })
 })
