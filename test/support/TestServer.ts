@@ -1,125 +1,30 @@
 /**
- * A loopback HTTP server whose replies each test scripts, recording every request exactly as it arrived.
+ * The loopback test server (test/shared/server.ts) for the Effect 3 face's tests: scoped, with Effect 3 helpers that
+ * drive `Clients` on it under TestClock.
  */
 import { NodeHttpClient } from "@effect/platform-node"
-import {
-  Clock,
-  Context,
-  Deferred,
-  Effect,
-  Fiber,
-  FiberId,
-  Layer,
-  Option,
-  Redacted,
-  type Scope,
-  TestClock,
-  TestServices
-} from "effect"
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
-import type { AddressInfo, Socket } from "node:net"
+import { Clock, Context, Effect, Fiber, Layer, Option, Redacted, type Scope, TestClock, TestServices } from "effect"
 import { Clients } from "../../src/index.js"
+import * as Shared from "../shared/server.js"
 
-export interface Received {
-  readonly method: string
-  readonly url: string
-  readonly headers: IncomingMessage["headers"]
-  readonly body: string
-}
+export type { Received, Reply } from "../shared/server.js"
+export { json, reset, stall, text } from "../shared/server.js"
 
-export type Reply = (res: ServerResponse, req: Received) => void
-
-export interface TestServer {
-  /** Base URL including `/v1`. */
-  readonly apiUrl: string
-  readonly origin: string
-  readonly received: Array<Received>
-  /** URLs of requests whose connection closed before the response was complete (the client gave up). */
-  readonly aborted: Array<string>
-  /** Queue replies; once the queue is down to one, that one answers every further request. */
-  readonly reply: (...replies: ReadonlyArray<Reply>) => void
-  /** Resolves once the server has received `count` requests (waits in real time, a few ms at a time). */
+export interface TestServer extends Omit<Shared.TestServer, "awaitRequests" | "close"> {
+  /** Resolves once the server has received `count` requests (waits in real time, whatever the test's clock). */
   readonly awaitRequests: (count: number) => Effect.Effect<void>
 }
 
-export const json = (status: number, body: unknown, headers: Record<string, string> = {}): Reply => (res) => {
-  res.writeHead(status, { "content-type": "application/json", ...headers })
-  res.end(typeof body === "string" ? body : JSON.stringify(body))
-}
-
-export const text =
-  (status: number, body: string, contentType: string, headers: Record<string, string> = {}): Reply => (res) => {
-    res.writeHead(status, { "content-type": contentType, ...headers })
-    res.end(body)
-  }
-
-/** Never answers (until the client gives up or the server closes). */
-export const stall: Reply = () => {}
-
-/** Closes the socket without a response. */
-export const reset: Reply = (res) => {
-  res.socket?.destroy()
-}
-
-export const make: Effect.Effect<TestServer, never, Scope.Scope> = Effect.gen(function*() {
-  const received: Array<Received> = []
-  const aborted: Array<string> = []
-  const queue: Array<Reply> = [json(500, { errors: [{ code: "unscripted", message: "no reply scripted" }] })]
-  const waiters: Array<{ count: number; done: Deferred.Deferred<void> }> = []
-  const server = createServer((req, res) => {
-    res.on("close", () => {
-      if (!res.writableEnded) aborted.push(req.url ?? "")
-    })
-    const chunks: Array<Buffer> = []
-    req.on("data", (c: Buffer) => chunks.push(c))
-    req.on("end", () => {
-      const record: Received = {
-        method: req.method ?? "",
-        url: req.url ?? "",
-        headers: req.headers,
-        body: Buffer.concat(chunks).toString("utf8")
-      }
-      received.push(record)
-      const next = queue.length > 1 ? queue.shift()! : queue[0]!
-      next(res, record)
-      for (const w of waiters) if (received.length >= w.count) Deferred.unsafeDone(w.done, Effect.void)
-    })
+/** The server for one test, closed with its scope. */
+export const make: Effect.Effect<TestServer, never, Scope.Scope> = Effect.map(
+  Effect.acquireRelease(Effect.promise(Shared.start), (server) => Effect.promise(server.close)),
+  (server) => ({
+    ...server,
+    awaitRequests: (count) => TestServices.provideLive(Effect.promise(() => server.awaitRequests(count)))
   })
-  const sockets = new Set<Socket>()
-  server.on("connection", (s) => {
-    sockets.add(s)
-    s.on("close", () => sockets.delete(s))
-  })
-  yield* Effect.async<void>((resume) => {
-    server.listen(0, "127.0.0.1", () => resume(Effect.void))
-  })
-  yield* Effect.addFinalizer(() =>
-    Effect.async<void>((resume) => {
-      for (const s of sockets) s.destroy()
-      server.close(() => resume(Effect.void))
-    })
-  )
-  const { port } = server.address() as AddressInfo
-  const origin = `http://127.0.0.1:${port}`
-  return {
-    apiUrl: `${origin}/v1`,
-    origin,
-    received,
-    aborted,
-    reply: (...replies) => {
-      queue.splice(0, queue.length, ...replies)
-    },
-    awaitRequests: (count) =>
-      Effect.suspend(() => {
-        if (received.length >= count) return Effect.void
-        const done = Deferred.unsafeMake<void>(FiberId.none)
-        waiters.push({ count, done })
-        return TestServices.provideLive(Deferred.await(done).pipe(Effect.timeout("10 seconds"), Effect.orDie))
-      })
-  }
-})
+)
 
-export const secret = "sk_test_FAKE_3c1b9d2e7f4a46b8a0c5d1e2f3a4b5c6"
+export const secret = Shared.secret
 
 /** `Clients` over undici against the test server, with the given options. */
 export const clientsLayer = (server: TestServer, options: Partial<Clients.Options> = {}) =>
@@ -192,13 +97,7 @@ export const setup = (options: Partial<Clients.Options> = {}) =>
   })
 
 /** An API URL on a loopback port where nothing listens: connections are refused. */
-export const refusedApiUrl = Effect.async<string>((resume) => {
-  const probe = createServer()
-  probe.listen(0, "127.0.0.1", () => {
-    const { port } = probe.address() as AddressInfo
-    probe.close(() => resume(Effect.succeed(`http://127.0.0.1:${port}/v1`)))
-  })
-})
+export const refusedApiUrl = Effect.promise(Shared.refusedApiUrl)
 
 /** Waits (in real time) until `check` holds. */
 export const eventually = (check: () => boolean, what: string) =>
