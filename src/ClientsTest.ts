@@ -21,12 +21,14 @@
  */
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as HttpApp from "@effect/platform/HttpApp"
+import * as HttpClient from "@effect/platform/HttpClient"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import * as Clients from "./Clients.js"
 import * as Emulator from "./Emulator.js"
+import * as Exchange from "./Exchange.js"
 
 /**
  * Controls of the in-memory backend: its data, token minting, fault injection, request counts.
@@ -74,6 +76,12 @@ export interface Options
 /** Never dialled: the in-memory fetch answers every request. */
 const origin = "https://clients-test.invalid"
 
+/** The backend's latency sleeps on the test's clock (`TestClock` included), so attempts' time limits follow it too. */
+const virtualTimeLimits = Layer.effect(
+  Exchange.Exchange,
+  Effect.map(HttpClient.HttpClient, (client) => Exchange.fromHttpClient(client, { timer: "effect" }))
+)
+
 /**
  * Provides `Clients` and `ClientsTest` with an in-memory backend.
  *
@@ -103,6 +111,7 @@ export const layer = (options: Options = {}): Layer.Layer<Clients.Clients | Clie
       createClients: emulator.createClients
     })
     const { clientRateLimit, rateLimit: _serverRateLimit, ...rest } = options
+    const inMemory = Layer.provide(FetchHttpClient.layer, Layer.succeed(FetchHttpClient.Fetch, inMemoryFetch))
     const clients = Clients.layer({
       retry: false,
       deprecationWarning: false,
@@ -111,8 +120,7 @@ export const layer = (options: Options = {}): Layer.Layer<Clients.Clients | Clie
       secretKey: Redacted.make(Emulator.defaultSecretKey),
       apiUrl: `${origin}/v1`
     }).pipe(
-      Layer.provide(FetchHttpClient.layer),
-      Layer.provide(Layer.succeed(FetchHttpClient.Fetch, inMemoryFetch)),
+      Layer.provide(Layer.merge(inMemory, Layer.provide(virtualTimeLimits, inMemory))),
       Layer.orDie
     )
     return Layer.merge(clients, controls)

@@ -18,12 +18,13 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
+import type * as Attempt from "./core/attempt.js"
 import * as Body from "./core/body.js"
 import { describe } from "./core/messages.js"
 import * as CoreReply from "./core/reply.js"
 import { describeCause } from "./core/reply.js"
 import { runtimeBody } from "./internal/runtimeBody.js"
-import { withTimeLimit } from "./internal/timeLimit.js"
+import { withRealTimeLimit, withTimeLimit } from "./internal/timeLimit.js"
 
 /**
  * One attempt's limits.
@@ -110,8 +111,23 @@ export interface Service {
 export class Exchange extends Context.Tag("effect-clerk/Exchange")<Exchange, Service>() {}
 
 /**
- * The exchange over any `@effect/platform` `HttpClient`, through its public API: the time limit is a timeout on the
- * Effect clock (so `TestClock` drives it) and interrupts the request; the body is read chunk by chunk up to the limit.
+ * How {@link fromHttpClient} keeps an attempt's time limit: `"real"` (the default), a real timer, since the attempt is
+ * network time, so it fires even while `TestClock` holds the Effect clock; `"effect"`, a timeout on the Effect clock,
+ * for a transport whose time is virtual too (an in-memory backend that sleeps on `TestClock`, as `ClientsTest`'s does).
+ *
+ * @example
+ * ```ts
+ * import type { Exchange } from "effect-clerk"
+ * const virtual: Exchange.AdapterOptions = { timer: "effect" }
+ * ```
+ * @since 0.3.0
+ * @category Models
+ */
+export type AdapterOptions = Attempt.AdapterOptions
+
+/**
+ * The exchange over any `@effect/platform` `HttpClient`, through its public API: the time limit (a real timer unless
+ * {@link AdapterOptions} says otherwise) interrupts the request; the body is read chunk by chunk up to the limit.
  * For the platform's stock clients, the body is read from the runtime's own stream (a web `ReadableStream` for
  * `fetch`, a Node readable for `NodeHttpClient`), which costs a fraction of an Effect `Stream`; that reader stops at
  * the limit and on interruption, and releases the stream.
@@ -131,21 +147,24 @@ export class Exchange extends Context.Tag("effect-clerk/Exchange")<Exchange, Ser
  * @since 0.3.0
  * @category Constructors
  */
-export const fromHttpClient = (client: HttpClient.HttpClient): Service => ({
-  exchange: (request, limits) =>
-    withTimeLimit(
-      Effect.flatMap(
-        Effect.mapError(client.execute(request), fromRequestError),
-        (response) =>
-          Effect.map(
-            readBody(response, limitFor(response.status, limits)),
-            (body): Reply => ({ status: response.status, headers: response.headers, body })
-          )
-      ),
-      limits.timeoutMillis,
-      () => new ExchangeError({ reason: "Timeout", description: "the attempt's time limit passed" })
-    )
-})
+export const fromHttpClient = (client: HttpClient.HttpClient, options: AdapterOptions = {}): Service => {
+  const limit = options.timer === "effect" ? withTimeLimit : withRealTimeLimit
+  return {
+    exchange: (request, limits) =>
+      limit(
+        Effect.flatMap(
+          Effect.mapError(client.execute(request), fromRequestError),
+          (response) =>
+            Effect.map(
+              readBody(response, limitFor(response.status, limits)),
+              (body): Reply => ({ status: response.status, headers: response.headers, body })
+            )
+        ),
+        limits.timeoutMillis,
+        () => new ExchangeError({ reason: "Timeout", description: "the attempt's time limit passed" })
+      )
+  }
+}
 
 /**
  * {@link fromHttpClient} over the `HttpClient` in the environment.

@@ -14,8 +14,8 @@
  * - never follows redirects and sends no trace-propagation headers.
  *
  * Its timer is a real one (the exchange runs outside any Effect clock): under `TestClock`, an attempt on this
- * transport times out in real time. Tests of timeouts on virtual time use a platform `HttpClient`, which `Clients`
- * adapts with a timeout on the Effect clock.
+ * transport times out in real time, as it does on the platform's clients. `ClientsTest` keeps attempts' limits on
+ * the Effect clock, for tests of timeouts on virtual time.
  *
  * Import it from `effect-clerk/UndiciHttpClient`. It uses the `undici` package, a dependency of effect-clerk. Under
  * Bun, `undici` is a stub without `Agent.request`: {@link isSupported} is false there and the layers fail with a

@@ -24,6 +24,16 @@ export const callLimits = (
   }
 }
 
+/**
+ * How an exchange over a stock `HttpClient` keeps an attempt's time limit. `"real"` (the default): a real timer, since
+ * the attempt is network time; it fires even while `TestClock` holds the Effect clock, as `UndiciHttpClient`'s own
+ * limit does. `"effect"`: a timeout on the Effect clock, for a transport whose time is virtual too (an in-memory
+ * backend that sleeps on `TestClock`, as `ClientsTest`'s does), so that `TestClock.adjust` drives the limit.
+ */
+export interface AdapterOptions {
+  readonly timer?: "real" | "effect"
+}
+
 /** An exchange's failure, as both faces' `ExchangeError`s carry it. */
 export interface ExchangeFailure {
   readonly reason: "Timeout" | "Transport" | "InvalidRequest" | "Undecodable"

@@ -19,10 +19,11 @@ import * as HttpClientResponse from "effect/http/HttpClientResponse"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
+import type * as Attempt from "../core/attempt.js"
 import * as Body from "../core/body.js"
 import * as CoreReply from "../core/reply.js"
 import { describeCause } from "../core/reply.js"
-import { withTimeLimit } from "./internal/timeLimit.js"
+import { withRealTimeLimit, withTimeLimit } from "./internal/timeLimit.js"
 
 /**
  * One attempt's limits.
@@ -122,8 +123,23 @@ export class Exchange extends Context.Service<Exchange, Service>()("effect-clerk
 export const limitFor: (status: number, limits: Limits) => number = CoreReply.limitFor
 
 /**
- * The exchange over any `effect/http` `HttpClient`, through its public API: the time limit is a timeout on the
- * Effect clock (so `TestClock` drives it) and interrupts the request; the body is read up to the limit (from the web
+ * How {@link fromHttpClient} keeps an attempt's time limit: `"real"` (the default), a real timer, since the attempt is
+ * network time, so it fires even while `TestClock` holds the Effect clock; `"effect"`, a timeout on the Effect clock,
+ * for a transport whose time is virtual too (an in-memory backend that sleeps on `TestClock`, as `ClientsTest`'s does).
+ *
+ * @example
+ * ```ts
+ * import type { Exchange } from "effect-clerk/v4"
+ * const virtual: Exchange.AdapterOptions = { timer: "effect" }
+ * ```
+ * @since 0.3.0
+ * @category Models
+ */
+export type AdapterOptions = Attempt.AdapterOptions
+
+/**
+ * The exchange over any `effect/http` `HttpClient`, through its public API: the time limit (a real timer unless
+ * {@link AdapterOptions} says otherwise) interrupts the request; the body is read up to the limit (from the web
  * `Response` itself when the client is `fetch`, else chunk by chunk).
  *
  * @example
@@ -141,21 +157,24 @@ export const limitFor: (status: number, limits: Limits) => number = CoreReply.li
  * @since 0.3.0
  * @category Constructors
  */
-export const fromHttpClient = (client: HttpClient.HttpClient): Service => ({
-  exchange: (request, limits) =>
-    withTimeLimit(
-      Effect.flatMap(
-        Effect.mapError(client.execute(request), fromRequestError),
-        (response) =>
-          Effect.map(
-            readBody(response, limitFor(response.status, limits)),
-            (body): Reply => ({ status: response.status, headers: response.headers, body })
-          )
-      ),
-      limits.timeoutMillis,
-      () => new ExchangeError({ reason: "Timeout", description: "the attempt's time limit passed" })
-    )
-})
+export const fromHttpClient = (client: HttpClient.HttpClient, options: AdapterOptions = {}): Service => {
+  const limit = options.timer === "effect" ? withTimeLimit : withRealTimeLimit
+  return {
+    exchange: (request, limits) =>
+      limit(
+        Effect.flatMap(
+          Effect.mapError(client.execute(request), fromRequestError),
+          (response) =>
+            Effect.map(
+              readBody(response, limitFor(response.status, limits)),
+              (body): Reply => ({ status: response.status, headers: response.headers, body })
+            )
+        ),
+        limits.timeoutMillis,
+        () => new ExchangeError({ reason: "Timeout", description: "the attempt's time limit passed" })
+      )
+  }
+}
 
 /** Effect 4's reasons, named as the root face names them (`request could not be built (Encode)`). */
 const requestReasons: Record<string, string> = { EncodeError: "Encode", InvalidUrlError: "InvalidUrl" }

@@ -7,8 +7,9 @@
  * (`core/undici.ts`), shared with the root face. Import it from `effect-clerk/v4/UndiciHttpClient` (not the index:
  * it needs Node's `undici` and `node:zlib`).
  *
- * Its timer is a real one: under `TestClock`, an attempt on this transport times out in real time. Tests of timeouts
- * on virtual time use `FetchHttpClient`, which `Clients` adapts with a timeout on the Effect clock.
+ * Its timer is a real one: under `TestClock`, an attempt on this transport times out in real time, as it does on
+ * `effect/http`'s clients. `ClientsTest` keeps attempts' limits on the Effect clock, for tests of timeouts on virtual
+ * time.
  *
  * ```ts
  * import { Layer, Redacted } from "effect"

@@ -6,7 +6,8 @@
  */
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import { maxTimerMillis } from "../../core/timer.js"
+import * as Fiber from "effect/Fiber"
+import { maxTimerMillis, startTimer } from "../../core/timer.js"
 
 export const withTimeLimit = <A, E, E1>(
   self: Effect.Effect<A, E>,
@@ -27,3 +28,38 @@ const sleepInSteps = (millis: number): Effect.Effect<void> =>
       Effect.sleep(Duration.millis(maxTimerMillis)),
       Effect.suspend(() => sleepInSteps(millis - maxTimerMillis))
     )
+
+/**
+ * A time limit on a real timer, whatever the Effect clock: the limit of an attempt on a stock `HttpClient`, which is
+ * network time. `self` runs in one forked fiber; when the timer fires it is interrupted (so the client aborts the
+ * request and frees its socket) and the limit's error is returned. One fork and one `setTimeout`, where a limit on the
+ * Effect clock races two fibers. `Infinity` sets no timer, and a limit past what a timer holds is reached in steps
+ * (core/timer.ts).
+ */
+export const withRealTimeLimit = <A, E, E1>(
+  self: Effect.Effect<A, E>,
+  millis: number,
+  onTimeout: () => E1
+): Effect.Effect<A, E | E1> => {
+  if (!(millis < Number.POSITIVE_INFINITY)) return self
+  return Effect.uninterruptibleMask((restore) =>
+    Effect.flatMap(Effect.forkChild(restore(self)), (attempt) =>
+      restore(Effect.callback<A, E | E1>((resume) => {
+        const cancel = startTimer(
+          millis,
+          () => resume(Effect.andThen(Fiber.interrupt(attempt), Effect.fail(onTimeout())))
+        )
+        const stopObserving = attempt.addObserver((exit) => {
+          cancel()
+          resume(exit)
+        })
+        return Effect.andThen(
+          Effect.sync(() => {
+            cancel()
+            stopObserving()
+          }),
+          Fiber.interrupt(attempt)
+        )
+      })))
+  )
+}
