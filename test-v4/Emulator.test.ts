@@ -115,6 +115,29 @@ describe("v4 ClientsTest", () => {
       assert.strictEqual(got.id, test.clients[0]!.id)
       assert.strictEqual((yield* test.stats).get, 2)
     }).pipe(Effect.provide(ClientsTest.layer({ seedClients: 1, retry: RetryPolicy.backoff({ jitter: 0 }) }))))
+
+  it.effect("a slow answer times out when the TestClock passes the attempt's limit, not before (its backend's time is virtual)", () =>
+    Effect.gen(function*() {
+      const test = yield* ClientsTest.ClientsTest
+      yield* test.injectFaults({ latencyMs: 5_000, operation: "get" })
+      const started = Date.now()
+      const fiber = yield* Clients.Clients.use((c) => c.get(test.clients[0]!.id, { timeout: "2 seconds" })).pipe(
+        Effect.flip,
+        Effect.forkChild
+      )
+      yield* Server.eventuallyEffect(Effect.map(test.stats, (s) => s.get === 1), "the attempt")
+      yield* TestClock.adjust("1999 millis")
+      yield* Server.realSleep(20)
+      assert.isUndefined(fiber.pollUnsafe())
+      yield* TestClock.adjust("1 millis")
+      const error = yield* Fiber.join(fiber)
+      // Virtual time only: a real 2 s timer would still be pending.
+      assert.isBelow(Date.now() - started, 1_500)
+      assert.deepStrictEqual(error._tag === "SDKError" && [error.reason, error.description], [
+        "Timeout",
+        "attempt exceeded 2s"
+      ])
+    }).pipe(Effect.provide(ClientsTest.layer({ seedClients: 1 }))))
 })
 
 describe("v4 Emulator.clientsFromJson", () => {

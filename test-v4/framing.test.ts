@@ -23,20 +23,18 @@ const transports: ReadonlyArray<readonly [Transport, Layer.Layer<HttpClient.Http
   [
     {
       name: "UndiciHttpClient (own exchange)",
-      attemptTimer: "real",
       acceptEncoding: "gzip, br, deflate",
       inflates: true
     },
     UndiciHttpClient.layer
   ],
   [
-    { name: "NodeHttpClient.layerNodeHttp", attemptTimer: "effect clock", acceptEncoding: undefined, inflates: false },
+    { name: "NodeHttpClient.layerNodeHttp", acceptEncoding: undefined, inflates: false },
     NodeHttpClient.layerNodeHttp
   ],
   [
     {
       name: "effect/http FetchHttpClient",
-      attemptTimer: "effect clock",
       acceptEncoding: "gzip, deflate",
       inflates: true
     },
@@ -44,15 +42,15 @@ const transports: ReadonlyArray<readonly [Transport, Layer.Layer<HttpClient.Http
   ]
 ]
 
-/** Undici under a `transformClient`: `Clients` then adapts the client, with its time limit on the Effect clock. */
+/** Undici under a `transformClient`: `Clients` then adapts the client through its public API. */
 const wrapped: ReadonlyArray<readonly [Wrapped, Layer.Layer<HttpClient.HttpClient>, Transform]> = [
   [
-    { name: "UndiciHttpClient + a transformClient that maps requests", attemptTimer: "effect clock" },
+    { name: "UndiciHttpClient + a transformClient that maps requests" },
     UndiciHttpClient.layer,
     HttpClient.mapRequest(HttpClientRequest.setHeader("x-extra", "1"))
   ],
   [
-    { name: "UndiciHttpClient + a transformClient that replaces the transport", attemptTimer: "effect clock" },
+    { name: "UndiciHttpClient + a transformClient that replaces the transport" },
     UndiciHttpClient.layer,
     () => Effect.runSync(Effect.provide(HttpClient.HttpClient, FetchHttpClient.layer))
   ]

@@ -1,5 +1,5 @@
 import { assert, describe, expect, it } from "@effect/vitest"
-import { Chunk, Effect, Stream } from "effect"
+import { Chunk, Effect, Fiber, Stream, TestClock } from "effect"
 import { Clients, ClientsTest } from "../src/index.js"
 
 const TestLayer = ClientsTest.layer({ seedClients: 12, seed: 9 })
@@ -33,5 +33,21 @@ describe("ClientsTest.layer (in memory)", () => {
       const unavailable = yield* Effect.flip(clients.get(backend.clients[0]!.id))
       expect(unavailable._tag === "ClerkErrors" && unavailable.status).toBe(503)
       expect((yield* backend.stats).total).toBe(2) // the invalid list never reached the backend
+    }).pipe(Effect.provide(TestLayer)))
+
+  it.effect("a slow answer times out when the TestClock passes the attempt's limit, not before (its backend's time is virtual)", () =>
+    Effect.gen(function*() {
+      const clients = yield* Clients.Clients
+      const backend = yield* ClientsTest.ClientsTest
+      yield* backend.injectFaults({ latencyMs: 5_000, operation: "get" })
+      const started = Date.now()
+      const fiber = yield* Effect.fork(Effect.flip(clients.get(backend.clients[0]!.id, { timeout: "2 seconds" })))
+      yield* TestClock.adjust("1999 millis")
+      expect(yield* Fiber.poll(fiber)).toMatchObject({ _tag: "None" })
+      yield* TestClock.adjust("1 millis")
+      const error = yield* Fiber.join(fiber)
+      // Virtual time only: a real 2 s timer would still be pending.
+      expect(Date.now() - started).toBeLessThan(1_500)
+      expect(error._tag === "SDKError" && [error.reason, error.description]).toEqual(["Timeout", "attempt exceeded 2s"])
     }).pipe(Effect.provide(TestLayer)))
 })

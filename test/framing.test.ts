@@ -30,32 +30,32 @@ type Transform = (client: HttpClient.HttpClient) => HttpClient.HttpClient
 /** Each transport this face offers, its layer, and what its documentation promises. */
 const transports: ReadonlyArray<readonly [Transport, Layer.Layer<HttpClient.HttpClient>]> = [
   [
-    { name: "UndiciHttpClient", attemptTimer: "real", acceptEncoding: "gzip, br, deflate", inflates: true },
+    { name: "UndiciHttpClient", acceptEncoding: "gzip, br, deflate", inflates: true },
     UndiciHttpClient.layer
   ],
   [
-    { name: "NodeHttpClient.layerUndici", attemptTimer: "effect clock", acceptEncoding: undefined, inflates: false },
+    { name: "NodeHttpClient.layerUndici", acceptEncoding: undefined, inflates: false },
     NodeHttpClient.layerUndici
   ],
   [
-    { name: "NodeHttpClient.layer", attemptTimer: "effect clock", acceptEncoding: undefined, inflates: false },
+    { name: "NodeHttpClient.layer", acceptEncoding: undefined, inflates: false },
     NodeHttpClient.layer
   ],
   [
-    { name: "FetchHttpClient", attemptTimer: "effect clock", acceptEncoding: "gzip, deflate", inflates: true },
+    { name: "FetchHttpClient", acceptEncoding: "gzip, deflate", inflates: true },
     FetchHttpClient.layer
   ]
 ]
 
-/** Undici under a `transformClient`: `Clients` then adapts the client, with its time limit on the Effect clock. */
+/** Undici under a `transformClient`: `Clients` then adapts the client through its public API. */
 const wrapped: ReadonlyArray<readonly [Wrapped, Layer.Layer<HttpClient.HttpClient>, Transform]> = [
   [
-    { name: "UndiciHttpClient + a transformClient that maps requests", attemptTimer: "effect clock" },
+    { name: "UndiciHttpClient + a transformClient that maps requests" },
     UndiciHttpClient.layer,
     HttpClient.mapRequest(HttpClientRequest.setHeader("x-extra", "1"))
   ],
   [
-    { name: "UndiciHttpClient + a transformClient that replaces the transport", attemptTimer: "effect clock" },
+    { name: "UndiciHttpClient + a transformClient that replaces the transport" },
     UndiciHttpClient.layer,
     () => Effect.runSync(Effect.provide(HttpClient.HttpClient, FetchHttpClient.layer))
   ]

@@ -7,8 +7,8 @@
  * - every way a call fails is a typed error with the same fields and message: Clerk errors, unexpected statuses,
  *   schema mismatches, bad input, refused connections, bodies over the limit, hostile encodings (a gzip bomb, a
  *   corrupt stream, an unknown encoding), and no error carries the key;
- * - the attempt's time limit holds on every transport, however the client is wrapped, and frees the socket; a
- *   transport whose timer runs on the Effect clock times out when the `TestClock` says so, not before.
+ * - the attempt's time limit holds on every transport, however the client is wrapped, and frees the socket. It is
+ *   network time, a real timer on every transport: under `TestClock` it fires in real time, the clock left alone.
  *
  * It imports no Effect and no vitest: each runner hands it its own `describe`, `it` and `expect`, and a face adapter
  * that builds a real `Clients` layer over one of its transports in a `TestClock` environment and runs calls on it.
@@ -40,11 +40,6 @@ export interface Assertion {
 /** One transport a face offers, with the properties its documentation promises. */
 export interface Transport {
   readonly name: string
-  /**
-   * Where the attempt's time limit runs: on the Effect clock (so `TestClock` drives it), or on a real timer outside any
-   * Effect clock (effect-clerk's own undici exchange: under `TestClock` it fires in real time).
-   */
-  readonly attemptTimer: "effect clock" | "real"
   /** The Accept-Encoding it sends when the request sets none. */
   readonly acceptEncoding: string | undefined
   /** Whether it inflates a gzip body (else the compressed bytes reach the decoder as they are). */
@@ -52,7 +47,7 @@ export interface Transport {
 }
 
 /** A transport wrapped by a `transformClient`: only the time-limit cases run on it. */
-export type Wrapped = Pick<Transport, "name" | "attemptTimer">
+export type Wrapped = Pick<Transport, "name">
 
 /** The layer's options, as plain data: the adapter turns them into its face's `Clients.layer` options. */
 export interface Options {
@@ -247,13 +242,6 @@ export const framing = ({ describe, expect, it }: Runner, face: Face) => {
     void running.outcome.then(() => (state.settled = true), () => (state.settled = true))
     return () => state.settled
   }
-
-  /**
-   * Lets `millis` of attempt time pass: on the TestClock for a transport whose timer runs on it; for one with a real
-   * timer, the clock is left alone (the timer fires in real time by itself).
-   */
-  const elapse = (session: Session, transport: Wrapped, millis: number) =>
-    transport.attemptTimer === "effect clock" ? session.adjust(millis) : Promise.resolve()
 
   /** Moves the TestClock on in small steps, in real time, until `running` settles (backoff sleeps are on it). */
   const drive = async (session: Session, running: Running, stepMillis: number) => {
@@ -582,13 +570,9 @@ export const framing = ({ describe, expect, it }: Runner, face: Face) => {
     const run = <A>(server: Server.TestServer, options: Omit<Options, "apiUrl">, script: (s: Session) => Promise<A>) =>
       face.withClients(transport.name, { apiUrl: server.apiUrl, ...options }, script)
 
-    describe(`${face.name} over ${transport.name}: the attempt's time limit (${transport.attemptTimer})`, () => {
-      const onClock = transport.attemptTimer === "effect clock"
-
+    describe(`${face.name} over ${transport.name}: the attempt's time limit (a real timer)`, () => {
       it(
-        onClock
-          ? "three stalled attempts in a row each time out when the TestClock reaches the limit, not before"
-          : "three stalled attempts in a row each time out in real time, the TestClock left alone",
+        "three stalled attempts in a row each time out in real time, the TestClock left alone",
         () =>
           withServer(async (server) => {
             const stalls = Array.from({ length: 3 }, () => Server.stall)
@@ -597,22 +581,13 @@ export const framing = ({ describe, expect, it }: Runner, face: Face) => {
               for (let i = 1; i <= 3; i++) {
                 const started = Date.now()
                 const running = s.start({ op: "get", id: "client_ok" })
-                const settled = isSettled(running)
                 await server.awaitRequests(i)
-                if (onClock) {
-                  await s.adjust(119)
-                  await realSleep(200)
-                  expect([i, settled()]).toEqual([i, false])
-                  await s.adjust(1)
-                }
                 const error = await typedError(s, running)
                 expect([error.reason, error.description]).toEqual(["Timeout", "attempt exceeded 120ms"])
                 expect(error.message).toBe("Clients.get GET /v1/clients/client_ok Timeout: attempt exceeded 120ms")
-                if (!onClock) {
-                  // Loose bounds on real time: the limit, give or take a timer's granularity and a busy machine.
-                  expect(Date.now() - started).toBeGreaterThanOrEqual(115)
-                  expect(Date.now() - started).toBeLessThan(1_000)
-                }
+                // Loose bounds on real time: the limit, give or take a timer's granularity and a busy machine.
+                expect(Date.now() - started).toBeGreaterThanOrEqual(115)
+                expect(Date.now() - started).toBeLessThan(1_000)
                 await eventually(() => server.aborted.length === i, `attempt ${i} to be aborted`)
               }
               expect(await value(s, { op: "get", id: "client_ok" })).toMatchObject({ id: "client_ok" })
@@ -639,7 +614,6 @@ export const framing = ({ describe, expect, it }: Runner, face: Face) => {
             const running = s.start({ op: "get", id: "client_ok" })
             await server.awaitRequests(1)
             await realSleep(20)
-            await elapse(s, transport, 150)
             const error = await typedError(s, running)
             // Still inside the layer's lifetime: its release would close the socket too.
             await eventually(() => server.aborted.length === 1, "the socket to close")

@@ -312,7 +312,8 @@ export const resilience = ({ describe, expect, it }: Runner, face: Face) => {
         const clients = await session.clients({ apiUrl: server.apiUrl })
         server.reply(tooManyRequests({ "retry-after": "4" }), ok)
         const pending = clients.fork(get("client_ok"))
-        expect(await awaitSleeps(session, 2)).toContain(4000)
+        // The wait before the retry is the only sleep: the attempt's own limit is a real timer.
+        expect(await awaitSleeps(session, 1)).toContain(4000)
         await session.adjust(3999)
         await settle()
         expect(server.received).toHaveLength(1)
@@ -329,7 +330,7 @@ export const resilience = ({ describe, expect, it }: Runner, face: Face) => {
         await session.setTime(Date.parse("2026-11-26T12:00:00Z"))
         server.reply(tooManyRequests({ "retry-after": "Thu, 26 Nov 2026 12:00:06 GMT" }), ok)
         const pending = clients.fork(get("client_ok"))
-        expect(await awaitSleeps(session, 2)).toContain(Date.parse("2026-11-26T12:00:06Z"))
+        expect(await awaitSleeps(session, 1)).toContain(Date.parse("2026-11-26T12:00:06Z"))
         await session.adjust(5999)
         await settle()
         expect(server.received).toHaveLength(1)
@@ -568,14 +569,16 @@ export const resilience = ({ describe, expect, it }: Runner, face: Face) => {
     )
 
     it(
-      "20. a stall past the attempt timeout is a Timeout, retried, then success",
+      "20. a stall past the attempt timeout is a Timeout (a real timer, whatever the clock), retried after the backoff on the TestClock, then success",
       onTestClock(async (session, server) => {
-        const clients = await session.clients({ apiUrl: server.apiUrl, timeout: 3000 })
+        const clients = await session.clients({ apiUrl: server.apiUrl, timeout: 150 })
         server.reply(stall, ok)
+        const started = Date.now()
         const { outcome, requests, virtualMillis } = await run(session, server, clients, get("client_ok"))
         expect(succeeded(outcome)).toEqual(["client_ok"])
         expect(requests).toBe(2)
-        expect(virtualMillis).toBeGreaterThanOrEqual(3000)
+        expect(Date.now() - started).toBeGreaterThanOrEqual(145)
+        expect(virtualMillis).toBeGreaterThanOrEqual(400) // the standard policy's first backoff, 500 ms ± 20 %
         await eventually(() => server.aborted.length === 1, "the stalled request's socket to close")
       })
     )
@@ -583,7 +586,8 @@ export const resilience = ({ describe, expect, it }: Runner, face: Face) => {
     it(
       "21. a stall longer than the overall deadline ends with Timeout at the deadline",
       onTestClock(async (session, server) => {
-        const clients = await session.clients({ apiUrl: server.apiUrl, timeout: 4000 })
+        // No attempt limit, so only the deadline (on the Effect clock) can end the stall.
+        const clients = await session.clients({ apiUrl: server.apiUrl, timeout: Number.POSITIVE_INFINITY })
         server.reply(stall)
         const { outcome, virtualMillis, requests } = await run(
           session,
@@ -595,26 +599,22 @@ export const resilience = ({ describe, expect, it }: Runner, face: Face) => {
         expect([error.reason, error.description]).toEqual(["Timeout", "call deadline of 6s passed"])
         expect(virtualMillis).toBeGreaterThanOrEqual(6000)
         expect(virtualMillis).toBeLessThan(6200)
-        expect(requests).toBe(2) // attempt 1 times out at 4 s; attempt 2 starts at ~4.5 s and the deadline cuts it at 6 s
-        await eventually(() => server.aborted.length === 2, "both stalled sockets to close")
+        expect(requests).toBe(1)
+        await eventually(() => server.aborted.length === 1, "the stalled socket to close")
       })
     )
 
     it(
       "21b. when the next retry would start after the deadline, the last real error is returned at once",
-      onTestClock(async (session, server) => {
-        const clients = await session.clients({ apiUrl: server.apiUrl, timeout: 4000 })
+      live(async (session, server) => {
+        const clients = await session.clients({ apiUrl: server.apiUrl, timeout: 100 })
         server.reply(stall)
-        const { outcome, virtualMillis, requests } = await run(
-          session,
-          server,
-          clients,
-          get("client_ok", { deadline: 9000 })
-        )
-        const error = failed(outcome)
-        expect([error.reason, error.description]).toEqual(["Timeout", "attempt exceeded 4s"])
-        expect(virtualMillis).toBeLessThan(9000) // ~8.5 s: attempt 2 timed out, and a third could not finish in time
-        expect(requests).toBe(2)
+        const started = Date.now()
+        const error = failed(await clients.call(get("client_ok", { deadline: 350 })))
+        // Attempt 1 times out at 100 ms; the retry would start after 400-600 ms of backoff, past the deadline.
+        expect([error.reason, error.description]).toEqual(["Timeout", "attempt exceeded 100ms"])
+        expect(Date.now() - started).toBeLessThan(350)
+        expect(server.received).toHaveLength(1)
       })
     )
 
@@ -632,7 +632,7 @@ export const resilience = ({ describe, expect, it }: Runner, face: Face) => {
     )
   })
 
-  describe(`${face.name}: on the live clock, through a platform HttpClient (timed on the Effect clock)`, () => {
+  describe(`${face.name}: on the live clock, through a platform HttpClient (its attempt limit a real timer)`, () => {
     it(
       "20L. a stalled attempt times out in real time, the socket is closed, and a retry succeeds",
       live(async (session, server) => {
@@ -877,7 +877,7 @@ export const resilience = ({ describe, expect, it }: Runner, face: Face) => {
     )
   })
 
-  describe(`${face.name}: the same retry and time-limit rules over each transport timed on the Effect clock`, () => {
+  describe(`${face.name}: the same retry and time-limit rules over each stock transport`, () => {
     for (const transport of ["platform", "fetch"] as const) {
       it(
         `${transport}: a 503 is retried after the policy's delay, and only then`,
@@ -926,21 +926,16 @@ export const resilience = ({ describe, expect, it }: Runner, face: Face) => {
       )
 
       it(
-        `${transport}: an attempt that outlives its timeout fails with SDKError Timeout and aborts the request`,
+        `${transport}: an attempt that outlives its timeout fails with SDKError Timeout in real time, the TestClock left alone, and aborts the request`,
         onTestClock(async (session, server) => {
-          const clients = await session.clients({ apiUrl: server.apiUrl, transport, retry: false, timeout: 2000 })
+          const clients = await session.clients({ apiUrl: server.apiUrl, transport, retry: false, timeout: 200 })
           server.reply(stall)
-          const t0 = await session.now()
-          const pending = clients.fork(get("client_1"))
-          await eventually(() => server.received.length === 1, "the attempt")
-          await awaitSleepAt(session, t0 + 2000)
-          await session.adjust(1999)
-          await realSleep(20)
-          expect(await pending.poll()).toBe(undefined)
-          await session.adjust(1)
-          const error = failed(await pending.join())
+          const started = Date.now()
+          const error = failed(await clients.call(get("client_1")))
+          expect(Date.now() - started).toBeGreaterThanOrEqual(195)
+          expect(await session.sleeps()).toEqual([])
           expect([error._tag, error.reason]).toEqual(["SDKError", "Timeout"])
-          expect(error.message).toBe("Clients.get GET /v1/clients/client_1 Timeout: attempt exceeded 2s")
+          expect(error.message).toBe("Clients.get GET /v1/clients/client_1 Timeout: attempt exceeded 200ms")
           await eventually(() => server.aborted.length === 1, "the aborted request")
         })
       )
