@@ -219,7 +219,8 @@ const bodyError = (status: number) => (cause: unknown): ExchangeError =>
  * The body within `limit`, by the cheapest way that keeps the limit and the abort:
  * 1. an unencoded body whose `Content-Length` is within the limit: read whole, through the public API;
  * 2. the runtime's own stream behind a stock client's response (see internal/runtimeBody.ts), read by the core's reader,
- *    which stops at the limit and, when the read is interrupted, cancels the stream (freeing the socket);
+ *    which stops at the limit and, when the read is interrupted, cancels the stream (freeing the socket); a Node
+ *    stream only when the body is unencoded;
  * 3. otherwise the public `response.stream`, folded until the limit.
  */
 const readBody = (
@@ -238,7 +239,9 @@ const readBody = (
   if (source?._tag === "Web") {
     return Effect.tryPromise({ try: (signal) => Body.readWeb(source.body, limit, signal), catch: onError })
   }
-  if (source?._tag === "Node") {
+  // A Node stream is the bytes on the wire: an encoded one is read through the client's own stream, which inflates it
+  // if the client does (effect-clerk's UndiciHttpClient behind a `transformClient`).
+  if (source?._tag === "Node" && Body.isUnencoded(headers["content-encoding"])) {
     // Read in the stream's own callbacks; interrupting the read destroys the stream, which frees the socket.
     const body = source.body
     return Effect.async<Body.BodyText, ExchangeError>((resume) => {

@@ -27,8 +27,8 @@ import * as Server from "./shared/server.js"
 
 type Transform = (client: HttpClient.HttpClient) => HttpClient.HttpClient
 
-/** Each transport this face offers, its layer, and what its documentation promises. */
-const transports: ReadonlyArray<readonly [Transport, Layer.Layer<HttpClient.HttpClient>]> = [
+/** Each transport this face offers, its layer (and `transformClient`), and what its documentation promises. */
+const transports: ReadonlyArray<readonly [Transport, Layer.Layer<HttpClient.HttpClient>, Transform?]> = [
   [
     { name: "UndiciHttpClient", acceptEncoding: "gzip, br, deflate", inflates: true },
     UndiciHttpClient.layer
@@ -44,16 +44,21 @@ const transports: ReadonlyArray<readonly [Transport, Layer.Layer<HttpClient.Http
   [
     { name: "FetchHttpClient", acceptEncoding: "gzip, deflate", inflates: true },
     FetchHttpClient.layer
+  ],
+  // `Clients` adapts the client through its public API: its own stream inflates, within the limit.
+  [
+    {
+      name: "UndiciHttpClient + a transformClient that maps requests",
+      acceptEncoding: "gzip, br, deflate",
+      inflates: true
+    },
+    UndiciHttpClient.layer,
+    HttpClient.mapRequest(HttpClientRequest.setHeader("x-extra", "1"))
   ]
 ]
 
 /** Undici under a `transformClient`: `Clients` then adapts the client through its public API. */
 const wrapped: ReadonlyArray<readonly [Wrapped, Layer.Layer<HttpClient.HttpClient>, Transform]> = [
-  [
-    { name: "UndiciHttpClient + a transformClient that maps requests" },
-    UndiciHttpClient.layer,
-    HttpClient.mapRequest(HttpClientRequest.setHeader("x-extra", "1"))
-  ],
   [
     { name: "UndiciHttpClient + a transformClient that replaces the transport" },
     UndiciHttpClient.layer,
@@ -63,7 +68,7 @@ const wrapped: ReadonlyArray<readonly [Wrapped, Layer.Layer<HttpClient.HttpClien
 
 const layerOf = (name: string): readonly [Layer.Layer<HttpClient.HttpClient>, Transform | undefined] => {
   const plain = transports.find(([transport]) => transport.name === name)
-  if (plain !== undefined) return [plain[1], undefined]
+  if (plain !== undefined) return [plain[1], plain[2]]
   const [, layer, transform] = wrapped.find(([transport]) => transport.name === name)!
   return [layer, transform]
 }

@@ -65,6 +65,10 @@ export const isUndecodable = (cause: unknown): boolean => {
   return false
 }
 
+/** Whether a reply's `Content-Encoding` leaves its bytes as they are (none, or `identity`). */
+export const isUnencoded = (contentEncoding: string | undefined): boolean =>
+  contentEncoding === undefined || contentEncoding.trim().toLowerCase() === "identity"
+
 /**
  * `Content-Length` counts the bytes on the wire; with a `Content-Encoding`, a transport that decompresses (`fetch`)
  * hands over more than that, so only an unencoded body may be read whole on its declared length.
@@ -74,8 +78,7 @@ export const declaredWithin = (
   contentLength: string | undefined,
   limit: number
 ): boolean => {
-  if (contentEncoding !== undefined && contentEncoding.trim().toLowerCase() !== "identity") return false
-  if (contentLength === undefined) return false
+  if (!isUnencoded(contentEncoding) || contentLength === undefined) return false
   const declared = Number(contentLength)
   return Number.isFinite(declared) && declared <= limit
 }

@@ -190,7 +190,12 @@ const fromRequestError = (error: HttpClientError.HttpClientError): ExchangeError
       ...cause
     })
   }
-  return new ExchangeError({ reason: "Transport", description: describeCause(reason.cause) ?? "no response", ...cause })
+  // A client that reads the body before it answers (UndiciHttpClient.make) reports a body it could not inflate here.
+  return new ExchangeError({
+    reason: Body.isUndecodable(reason.cause) ? "Undecodable" : "Transport",
+    description: describeCause(reason.cause) ?? "no response",
+    ...cause
+  })
 }
 
 const bodyError = (status: number) => (cause: unknown): ExchangeError =>
