@@ -44,7 +44,7 @@ describe("effect-clerk vs @clerk/backend, same server", () => {
       expect(server.received).toHaveLength(1)
       server.reply(limited, TestServer.json(200, Fixtures.client("c1")))
       const fiber = yield* Effect.fork(clients.get("c1"))
-      yield* TestServer.awaitSleeps(2)
+      yield* TestServer.awaitSleeps(1) // the wait for Retry-After (the attempt's own limit is a real timer)
       yield* TestClock.adjust("2 seconds")
       expect((yield* Fiber.join(fiber)).id).toBe("c1")
     }))

@@ -2,16 +2,29 @@
  * `Clients.layerConfig` reading the environment: what a missing or malformed variable says, and `CLERK_TIMEOUT` in the
  * forms people type. Each layer is built against a real loopback server; timing runs on TestClock.
  */
+import { HttpClient } from "@effect/platform"
 import { NodeHttpClient } from "@effect/platform-node"
 import { assert, describe, expect, it } from "@effect/vitest"
 import { ConfigProvider, Context, Effect, Either, Fiber, Layer, Option, TestClock } from "effect"
-import { Clients } from "../src/index.js"
+import { Clients, Exchange } from "../src/index.js"
 import * as Fixtures from "./support/fixtures.js"
 import * as TestServer from "./support/TestServer.js"
 
 /** `layerConfig` over undici, reading only `variables`. */
+/**
+ * The platform's undici client, its attempts timed on the Effect clock: these cases check what CLERK_TIMEOUT is read
+ * as, on TestClock (the stock timer, a real one, is tested on every transport in framing.test.ts).
+ */
+const virtualTimeTransport = Layer.merge(
+  NodeHttpClient.layerUndici,
+  Layer.effect(
+    Exchange.Exchange,
+    Effect.map(HttpClient.HttpClient, (client) => Exchange.fromHttpClient(client, { timer: "effect" }))
+  ).pipe(Layer.provide(NodeHttpClient.layerUndici))
+)
+
 const build = (variables: Record<string, string>, options: Clients.ConfigOptions = {}) =>
-  Layer.build(Clients.layerConfig(options).pipe(Layer.provide(NodeHttpClient.layerUndici))).pipe(
+  Layer.build(Clients.layerConfig(options).pipe(Layer.provide(virtualTimeTransport))).pipe(
     Effect.map(Context.get(Clients.Clients)),
     Effect.withConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(variables)))),
     Effect.either
