@@ -1,6 +1,7 @@
 /**
  * No retry storms: open-loop load (100 calls/s, default retries) through an outage of every kind, a degraded service,
- * and recovery; all on TestClock against the in-memory emulator.
+ * and recovery; all on TestClock against the in-memory emulator. What `loadShedding: false` does instead runs on both
+ * faces, in test/shared/ratelimit.ts.
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Clock, Context, Duration, Effect, Either, Fiber, Layer, Metric, TestServices } from "effect"
@@ -140,31 +141,6 @@ describe("no retry storms", () => {
         expect(failed.filter((error) => reason(error) === "Shed")).toEqual([])
         expect((outcomes.length - failed.length) / outcomes.length).toBeGreaterThanOrEqual(0.995)
       }).pipe(TestServices.provideLive),
-    120_000
-  )
-
-  it.effect(
-    "loadShedding: false keeps retrying through an outage (every call spends its retries)",
-    () =>
-      Effect.gen(function*() {
-        const backend = yield* ClientsTest.ClientsTest
-        yield* backend.injectFaults({ status: 503, times: 1_000_000 })
-        const load = yield* openLoop(100, 10)
-        yield* drive(load)
-        const outcomes = yield* Fiber.join(load)
-        // 1 attempt and 4 retries for every call: none is shed.
-        const attempts = outcomes.map((o) => (Either.isLeft(o.result) ? o.result.left.attempts : 1))
-        expect(attempts).toEqual(Array.from({ length: 100 }, () => 5))
-      }).pipe(
-        Effect.provide(
-          ClientsTest.layer({
-            seedClients: 50,
-            retry: RetryPolicy.standard,
-            loadShedding: false,
-            clientRateLimit: false
-          })
-        )
-      ),
     120_000
   )
 })

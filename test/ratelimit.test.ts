@@ -1,155 +1,128 @@
-/** Concurrency, the gate alone, the shared gate and metrics under Clerk's limit (see support/rateLimited.ts). */
+/**
+ * Rate limits on `TestClock` through the Effect 3 face: the suite both faces run (test/shared/ratelimit.ts), over
+ * `ClientsTest` and over undici to a loopback server.
+ */
+import { NodeHttpClient } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
-import { Context, Effect, Fiber, Layer, Metric, TestClock } from "effect"
-import { setFlagsFromString } from "node:v8"
-import { runInNewContext } from "node:vm"
-import { ClerkMetrics, Clients, ClientsTest, RetryPolicy } from "../src/index.js"
-import * as Fixtures from "./support/fixtures.js"
-import { drive, ids, settle, workload } from "./support/rateLimited.js"
-import * as TestServer from "./support/TestServer.js"
+import {
+  Chunk,
+  Clock,
+  ConfigError,
+  Context,
+  Duration,
+  Effect,
+  Fiber,
+  Layer,
+  Metric,
+  Redacted,
+  Runtime,
+  type Scope,
+  TestClock,
+  TestContext
+} from "effect"
+import { type ClerkError, ClerkMetrics, Clients, ClientsTest, RetryPolicy } from "../src/index.js"
+import * as Shared from "./shared/ratelimit.js"
+import * as Server from "./shared/server.js"
 
-setFlagsFromString("--expose-gc")
-const collectGarbage: unknown = runInNewContext("gc")
+const optionsOf = <O extends Shared.ClientOptions>({ retry, ...rest }: O) => ({
+  ...rest,
+  ...(retry === undefined ? {} : { retry: retry && RetryPolicy.standard })
+})
 
-/** Heap in use after a full collection. */
-const retainedHeap = (): number => {
-  if (typeof collectGarbage === "function") collectGarbage()
-  return process.memoryUsage().heapUsed
+const outcome = (effect: Effect.Effect<unknown, ClerkError.ClientsError>) =>
+  Effect.match(effect, {
+    onSuccess: (value): Shared.Outcome => ({ ok: true, value }),
+    onFailure: (e): Shared.Outcome => ({
+      ok: false,
+      error: Shared.failureOf(e, e.retryAfter === undefined ? undefined : Duration.toMillis(e.retryAfter))
+    })
+  })
+
+const runner =
+  (runtime: Runtime.Runtime<never>, clients: Clients.Service) =>
+  (calls: ReadonlyArray<Shared.Call>, concurrency: number): Shared.Running => {
+    const fiber = Runtime.runFork(runtime)(
+      Effect.forEach(calls, (c) => outcome(c.op === "get" ? clients.get(c.id, c.options) : clients.verify(c)), {
+        concurrency
+      })
+    )
+    return {
+      outcomes: Runtime.runPromise(runtime)(Fiber.join(fiber)),
+      interrupt: () => Runtime.runPromise(runtime)(Effect.asVoid(Fiber.interrupt(fiber)))
+    }
+  }
+
+const tagged = <T, I, O>(metric: Metric.Metric<T, I, O>, attributes: Record<string, string>) =>
+  Object.entries(attributes).reduce((m, [key, value]) => Metric.tagged(m, key, value), metric)
+
+const clockOf = (runtime: Runtime.Runtime<never>): Shared.Clock => {
+  const run = Runtime.runPromise(runtime)
+  return {
+    adjust: (millis) => run(TestClock.adjust(millis)),
+    now: () => run(Clock.currentTimeMillis),
+    sleeps: () => run(Effect.map(TestClock.sleeps(), Chunk.toReadonlyArray)),
+    counter: (name, attributes) =>
+      run(Effect.map(Metric.value(tagged(ClerkMetrics[name], attributes)), (s) => s.count)),
+    latency: (attributes) => run(Metric.value(tagged(ClerkMetrics.requestDuration, attributes)))
+  }
 }
 
-describe("pipelines under Clerk's rate limit, continued (emulator at 50 requests/s, TestClock)", () => {
-  it.effect("at concurrency 500 no call is lost, and memory stays flat", () =>
-    Effect.gen(function*() {
-      expect(typeof collectGarbage).toBe("function")
-      const before = retainedHeap()
-      const { calls, results, stats } = yield* workload(500)
-      expect(results.map((client) => client.id)).toEqual(calls)
-      expect(stats.total - stats.rateLimited).toBe(1000)
-      // What stays reachable once garbage is collected: the 1,000 results, not 500 fibers' worth of queued state.
-      expect(retainedHeap() - before).toBeLessThan(32 * 1024 * 1024)
-    }), 120_000)
-
-  it.effect(
-    "without pacing (rateLimit: false) the shared gate alone still loses no call",
-    () =>
-      Effect.gen(function*() {
-        const { results, stats } = yield* workload(50, { clientRateLimit: false })
-        expect(results).toHaveLength(1000)
-        expect(stats.total - stats.rateLimited).toBe(1000)
-      }),
-    120_000
+/** Runs `body` in a fresh TestContext (so on its own TestClock) and scope. */
+const inTestClock = <A>(body: (runtime: Runtime.Runtime<never>) => Effect.Effect<A, never, Scope.Scope>) =>
+  Effect.runPromise(
+    Effect.scoped(Effect.flatMap(Effect.runtime<never>(), body)).pipe(Effect.provide(TestContext.TestContext))
   )
-})
 
-describe("the shared gate", () => {
-  it.effect("a 429 with Retry-After holds every call of the layer until then, without using their retries", () =>
-    Effect.gen(function*() {
-      const backend = yield* ClientsTest.ClientsTest
-      const clients = yield* Clients.Clients
-      const [first, second] = ids(backend, 2)
-      yield* backend.injectFaults({ status: 429, retryAfter: "3", operation: "get" })
-      // The first call meets the 429 and retries after 3 s; the second starts later and waits at the gate.
-      const a = yield* Effect.fork(clients.get(first!))
-      yield* settle
-      const b = yield* Effect.fork(clients.get(second!, { retry: false }))
-      yield* settle
-      expect((yield* backend.stats).get).toBe(1)
-      yield* TestClock.adjust("2999 millis")
-      yield* settle
-      expect((yield* backend.stats).get).toBe(1)
-      yield* TestClock.adjust("1 millis")
-      yield* settle
-      expect((yield* Fiber.join(b)).id).toBe(second)
-      expect((yield* Fiber.join(a)).id).toBe(first)
-    }).pipe(Effect.provide(ClientsTest.layer({ seedClients: 3, retry: RetryPolicy.standard }))))
-
-  it.effect("waiting at the gate counts against the call's deadline", () =>
-    Effect.gen(function*() {
-      const backend = yield* ClientsTest.ClientsTest
-      const clients = yield* Clients.Clients
-      const [first, second] = ids(backend, 2)
-      yield* backend.injectFaults({ status: 429, retryAfter: "10", operation: "get" })
-      yield* Effect.flip(clients.get(first!))
-      const waiting = yield* Effect.fork(Effect.flip(clients.get(second!, { deadline: "2 seconds" })))
-      yield* settle
-      yield* TestClock.adjust("2 seconds")
-      const error = yield* Fiber.join(waiting)
-      expect(error._tag === "SDKError" && error.reason).toBe("Timeout")
-      expect((yield* backend.stats).get).toBe(1)
-    }).pipe(Effect.provide(ClientsTest.layer({ seedClients: 3 }))))
-
-  it.effect("interrupting a call that waits at the gate is clean: nothing is sent", () =>
-    Effect.gen(function*() {
-      const backend = yield* ClientsTest.ClientsTest
-      const clients = yield* Clients.Clients
-      const [first, second] = ids(backend, 2)
-      yield* backend.injectFaults({ status: 429, retryAfter: "5", operation: "get" })
-      yield* Effect.flip(clients.get(first!))
-      const waiting = yield* Effect.fork(clients.get(second!))
-      yield* settle
-      yield* Fiber.interrupt(waiting)
-      yield* TestClock.adjust("10 seconds")
-      yield* settle
-      expect((yield* backend.stats).get).toBe(1)
-    }).pipe(Effect.provide(ClientsTest.layer({ seedClients: 3 }))))
-
-  it.scoped("rateScope: \"process\" shares one gate between layers built with the same key; \"layer\" does not", () =>
-    Effect.gen(function*() {
-      const server = yield* TestServer.make
-      const build = (rateScope: "layer" | "process") =>
-        Effect.map(
-          Layer.build(TestServer.clientsLayer(server, { rateScope, retry: false })),
-          (context) => Context.get(context, Clients.Clients)
+Shared.ratelimit({ describe, it, expect }, {
+  name: "Effect 3 face",
+  inMemory: ({ emulatorRateLimit, rateLimit, seedClients, ...options }, script) =>
+    inTestClock((runtime) =>
+      Effect.gen(function*() {
+        const context = yield* Layer.build(ClientsTest.layer({
+          seedClients,
+          ...optionsOf(options),
+          ...(rateLimit === undefined ? {} : { clientRateLimit: rateLimit }),
+          ...(emulatorRateLimit === undefined ? {} : { rateLimit: emulatorRateLimit })
+        }))
+        const backend = Context.get(context, ClientsTest.ClientsTest)
+        const run = Runtime.runPromise(runtime)
+        return yield* Effect.promise(() =>
+          script({
+            ...clockOf(runtime),
+            ids: backend.clients.map((c) => c.id),
+            run: runner(runtime, Context.get(context, Clients.Clients)),
+            injectFaults: (...faults) => run(backend.injectFaults(...faults)),
+            stats: () => run(backend.stats),
+            mintToken: (id) => run(backend.mintToken(id))
+          })
         )
-      const [a, b, c] = [yield* build("process"), yield* build("process"), yield* build("layer")]
-      server.reply(
-        TestServer.json(429, Fixtures.clerkErrors(429, "too_many_requests"), { "retry-after": "2" }),
-        TestServer.json(200, Fixtures.client("client_ok"))
-      )
-      expect((yield* Effect.flip(a.get("client_ok"))).status).toBe(429)
-      // c has its own gate: it goes at once.
-      expect((yield* c.get("client_ok")).id).toBe("client_ok")
-      const waiting = yield* Effect.fork(b.get("client_ok"))
-      yield* TestServer.eventually(() => true, "a turn of the event loop")
-      yield* TestClock.adjust("1999 millis")
-      yield* TestServer.eventually(() => true, "a turn of the event loop")
-      expect(server.received).toHaveLength(2)
-      yield* TestClock.adjust("1 millis")
-      expect((yield* Fiber.join(waiting)).id).toBe("client_ok")
-      expect(server.received).toHaveLength(3)
-    }))
-})
-
-describe("metrics", () => {
-  it.effect("requests by operation and status, retries, 429s, time waited and latency are recorded", () =>
-    Effect.gen(function*() {
-      const op = "Clients.verify"
-      const read = Effect.all({
-        ok: Metric.value(ClerkMetrics.requests.pipe(Metric.tagged("operation", op), Metric.tagged("status", "200"))),
-        throttled: Metric.value(
-          ClerkMetrics.requests.pipe(Metric.tagged("operation", op), Metric.tagged("status", "429"))
-        ),
-        retries: Metric.value(ClerkMetrics.retries.pipe(Metric.tagged("operation", op))),
-        rateLimited: Metric.value(ClerkMetrics.rateLimited.pipe(Metric.tagged("operation", op))),
-        waited: Metric.value(ClerkMetrics.pacingWait.pipe(Metric.tagged("operation", op))),
-        latency: Metric.value(ClerkMetrics.requestDuration.pipe(Metric.tagged("operation", op)))
       })
-      const before = yield* read
-      const backend = yield* ClientsTest.ClientsTest
-      const clients = yield* Clients.Clients
-      const token = yield* backend.mintToken(backend.clients[0]!.id)
-      yield* backend.injectFaults({ status: 429, retryAfter: "2", operation: "verify", latencyMs: 30 })
-      const call = yield* Effect.fork(clients.verify({ token }))
-      const other = yield* Effect.fork(Effect.zipRight(TestClock.adjust("100 millis"), clients.verify({ token })))
-      yield* drive(call)
-      yield* Fiber.join(other)
-      const after = yield* read
-      expect(after.ok.count - before.ok.count).toBe(2)
-      expect(after.throttled.count - before.throttled.count).toBe(1)
-      expect(after.retries.count - before.retries.count).toBe(1)
-      expect(after.rateLimited.count - before.rateLimited.count).toBe(1)
-      expect(after.waited.count - before.waited.count).toBeGreaterThan(0)
-      expect(after.latency.count - before.latency.count).toBe(3)
-      expect(after.latency.sum - before.latency.sum).toBeGreaterThanOrEqual(30)
-    }).pipe(Effect.provide(ClientsTest.layer({ seedClients: 3, retry: RetryPolicy.standard }))))
+    ),
+  overHttp: (script) =>
+    inTestClock((runtime) =>
+      Effect.gen(function*() {
+        const scope = yield* Effect.scope
+        const build = (apiUrl: string, options: Shared.ClientOptions) =>
+          Runtime.runPromise(runtime)(Effect.match(
+            Layer.buildWithScope(
+              Clients.layer({ secretKey: Redacted.make(Server.secret), apiUrl, ...optionsOf(options) }).pipe(
+                Layer.provide(NodeHttpClient.layerUndici)
+              ),
+              scope
+            ),
+            {
+              onSuccess: (context): Shared.Built => ({
+                ok: true,
+                run: runner(runtime, Context.get(context, Clients.Clients))
+              }),
+              onFailure: (e): Shared.Built => ({
+                ok: false,
+                isConfigError: ConfigError.isConfigError(e),
+                text: String(e)
+              })
+            }
+          ))
+        return yield* Effect.promise(() => script({ ...clockOf(runtime), build }))
+      })
+    )
 })
