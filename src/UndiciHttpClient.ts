@@ -273,7 +273,11 @@ class UndiciResponse extends Inspectable.Class implements HttpClientResponse.Htt
       }
       const decoded: Readable = encoding === undefined ? body : pipeline(body, encoding.stream(), () => {})
       return Stream.fromAsyncIterable<Uint8Array, HttpClientError.ResponseError>(decoded, (cause) => this.fail(cause))
-    }).pipe(Stream.ensuring(Effect.sync(() => body.destroy())))
+    }).pipe(Stream.ensuring(Effect.sync(() => {
+      // Destroying a body nobody read emits undici's "Request aborted": listened to here, so it is not unhandled.
+      body.on("error", ignoreError)
+      body.destroy()
+    })))
   }
 
   toJSON(): unknown {
@@ -336,3 +340,5 @@ export const layer: Layer.Layer<HttpClient.HttpClient | Exchange.Exchange> = lay
     )
   ))
 )
+
+const ignoreError = (): void => {}
