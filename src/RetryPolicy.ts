@@ -40,31 +40,7 @@ export type RetryPolicy = Schedule.Schedule<unknown, ClientsError>
  * @since 0.1.0
  * @category Models
  */
-export interface BackoffOptions {
-  /** Delay before the first retry. Default 500 ms. */
-  readonly initialInterval?: Duration.DurationInput
-  /** Cap on any one backoff delay (a `Retry-After` may exceed it). Default 10 s. */
-  readonly maxInterval?: Duration.DurationInput
-  /** Growth factor between delays. Default 2. */
-  readonly exponent?: number
-  /**
-   * Stop retrying once this much time has passed since the first failure, and never sleep past it: a
-   * `Retry-After` that ends beyond it fails at once with that error. Default 30 s.
-   */
-  readonly maxElapsedTime?: Duration.DurationInput
-  /** At most this many retries (attempts = retries + 1). Default 4. */
-  readonly maxRetries?: number
-  /** Retry transport failures and per-attempt timeouts. Default true. */
-  readonly retryConnectionErrors?: boolean
-  /**
-   * Statuses to retry: numbers, or `"5XX"` for every 500–599. Default: the transient ones, 408, 429, 500, 502, 503
-   * and 504 (what `ClerkError.isRetryable` reports). Statuses outside 408, 429 and 5xx are ignored: effect-clerk
-   * never retries them.
-   */
-  readonly statusCodes?: ReadonlyArray<number | "5XX">
-  /** Each delay is multiplied by a random factor in [1 − jitter, 1 + jitter], so clients don't retry in lockstep. Default 0.2. */
-  readonly jitter?: number
-}
+export interface BackoffOptions extends Backoff.BackoffOptions<Duration.DurationInput> {}
 
 /** A policy's settings (the core's `Backoff`) and how this face draws each jittered delay from a base one. */
 interface Resolved extends Backoff.Backoff {

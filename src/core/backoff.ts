@@ -5,6 +5,36 @@
  */
 import { type Failure, isTransientStatus } from "./status.js"
 
+/**
+ * Options of `RetryPolicy.backoff` on both faces, and of the Promise API's `retry` without Effect. `D` is the face's
+ * duration input. Every field has a default: {@link defaults}, `RetryPolicy.standard`'s numbers.
+ */
+export interface BackoffOptions<D> {
+  /** Delay before the first retry. Default 500 ms. */
+  readonly initialInterval?: D
+  /** Cap on any one backoff delay (a `Retry-After` may exceed it). Default 10 s. */
+  readonly maxInterval?: D
+  /** Growth factor between delays. Default 2. */
+  readonly exponent?: number
+  /**
+   * Stop retrying once this much time has passed since the first failure, and never sleep past it: a
+   * `Retry-After` that ends beyond it fails at once with that error. Default 30 s.
+   */
+  readonly maxElapsedTime?: D
+  /** At most this many retries (attempts = retries + 1). Default 4. */
+  readonly maxRetries?: number
+  /** Retry transport failures and per-attempt timeouts. Default true. */
+  readonly retryConnectionErrors?: boolean
+  /**
+   * Statuses to retry: numbers, or `"5XX"` for every 500–599. Default: the transient ones, 408, 429, 500, 502, 503
+   * and 504 (what `ClerkError.isRetryable` reports). Statuses outside 408, 429 and 5xx are ignored: effect-clerk
+   * never retries them.
+   */
+  readonly statusCodes?: ReadonlyArray<number | "5XX">
+  /** Each delay is multiplied by a random factor between 1 − jitter and 1 + jitter, so clients don't retry in lockstep. Default 0.2. */
+  readonly jitter?: number
+}
+
 /** A policy's settings, in milliseconds. */
 export interface Backoff {
   readonly initialMillis: number

@@ -53,6 +53,16 @@ export interface ListParams {
   readonly offset?: number
 }
 
+/** Options of `stream`, the list endpoint read page by page. */
+export interface StreamParams {
+  /** Clients per request, 1 to 500. Default 500: fewest round trips. */
+  readonly pageSize?: number
+  /** Start this many clients in, e.g. to resume a stream that stopped. Default 0. */
+  readonly offset?: number
+  /** Pages fetched ahead of the consumer. Default 1; 0 fetches only on demand. */
+  readonly prefetch?: number
+}
+
 /** The body of `verify`. */
 export interface VerifyParams {
   /** The client's JWT (the `__client` token), not a session token. */

@@ -129,3 +129,95 @@ export const parseDurationText = (text: string): number | undefined => {
 
 /** What {@link parseDurationText} accepts, for error messages. */
 export const durationTextFormat = "milliseconds (5000) or a number and a unit (5 seconds, 500 millis, 2 minutes)"
+
+/**
+ * A duration as the Promise API takes it without Effect: milliseconds, or a number and a unit (`"5 seconds"`). Both
+ * faces' `DurationInput` accept every value of it, so one options object works on every entry.
+ */
+export type PlainDuration = number | `${number} ${PlainDurationUnit}`
+
+/** The units both Effect 3's and Effect 4's duration text accept. */
+export type PlainDurationUnit =
+  | "millis"
+  | "milli"
+  | "second"
+  | "seconds"
+  | "minute"
+  | "minutes"
+  | "hour"
+  | "hours"
+  | "day"
+  | "days"
+
+/**
+ * A client-side rate limit: at most `limit` requests per `interval`. `D` is the face's duration input, so each face
+ * (and the Promise API without Effect) reads these fields and their docs from here.
+ */
+export interface RateLimit<D> {
+  readonly limit: number
+  readonly interval: D
+  /** `fixed-window` (default): up to `limit` per window. `token-bucket`: spread evenly once the burst is spent. */
+  readonly algorithm?: "fixed-window" | "token-bucket"
+  /** Also pace adaptively below this limit (see `rateLimit`). Default false. */
+  readonly adaptive?: boolean
+}
+
+/** A call's time limits; `D` is the face's duration input. */
+export interface TimeLimits<D> {
+  /** Time limit for each attempt. A timed-out attempt fails with `SDKError` reason `Timeout`, which may be retried. */
+  readonly timeout?: D
+  /** Time limit for the whole call: every attempt and every sleep between them. */
+  readonly deadline?: D
+}
+
+/**
+ * The options of a layer (and of the Promise API) that need no Effect type: the same fields, defaults and meaning on
+ * both faces. `D` is the face's duration input. Each face adds the secret key, the retry policy, the transport hook
+ * and the shared store.
+ */
+export interface PlainOptions<D> {
+  /**
+   * API base URL. Default `https://api.clerk.com/v1`; a URL without a path (`https://api.clerk.com`, as
+   * `@clerk/backend` takes it) gets `/v1`. Must be `https`, except for `localhost` and loopback IP addresses.
+   */
+  readonly apiUrl?: string
+  /**
+   * Sent as `Clerk-API-Version`, a date. Default `2026-05-12`. `v1` (what `@clerk/backend` calls its API version)
+   * means the URL's version: the header keeps its default.
+   */
+  readonly apiVersion?: string
+  /** Time limit for each attempt. Default 10 seconds. */
+  readonly timeout?: D
+  /** Time limit for each call across all attempts. Default: none (the retry policy's own budget bounds it). */
+  readonly deadline?: D
+  /** Largest response body read, in bytes. Default 32 MiB (a full page of 500 clients is about 0.5 MiB). */
+  readonly maxResponseBytes?: number
+  /** Log Clerk's deprecation of `GET /v1/clients` (once per layer) on first use. Default true. */
+  readonly deprecationWarning?: boolean
+  /**
+   * How the calls pace themselves under Clerk's rate limit (1000 requests / 10 s per production key, 100 / 10 s in
+   * development, shared with every other process using the key). Whatever the setting, a 429 or 503 with
+   * `Retry-After` holds every call until then (waiting there uses no retry).
+   *
+   * - Left out (default): the limit the key's type documents (`sk_live_` 1000 / 10 s, `sk_test_` 100 / 10 s), counted
+   *   in Clerk's fixed windows: a burst that fits a window goes unpaced, and no window is overrun. A 429 that shows
+   *   other users of the key lowers it; full windows without one raise it. A 429 that shows other windows switches
+   *   to `"adaptive"`.
+   * - `"adaptive"`: unpaced until Clerk first throttles; then paced at the rate that got through, raised
+   *   slowly while calls succeed and lowered on each later 429.
+   * - `{ limit, interval }`: at most `limit` attempts per `interval` (add `adaptive: true` to adapt below it).
+   * - `false`: no pacing (the `Retry-After` gate stays).
+   */
+  readonly rateLimit?: RateLimit<D> | "adaptive" | false
+  /**
+   * `"layer"` (default): the gate and adaptive rate belong to this layer. `"process"`: shared with every layer of
+   * this process built with the same secret key.
+   */
+  readonly rateScope?: "layer" | "process"
+  /**
+   * When most recent attempts failed (18 of the last 20: 5xx, refused or reset connections, timeouts), shed calls at
+   * once (`SDKError` `Shed`, nothing sent) except one probe a second, until Clerk answers again. Shared like the
+   * gate. Default true.
+   */
+  readonly loadShedding?: boolean
+}

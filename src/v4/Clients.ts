@@ -80,13 +80,9 @@ export const defaultApiVersion: string = CoreOptions.defaultApiVersion
  * @since 0.3.0
  * @category Models
  */
-export interface CallOptions {
+export interface CallOptions extends CoreOptions.TimeLimits<Duration.Input> {
   /** A retry policy for this call, or `false` for a single attempt. */
   readonly retry?: RetryPolicy.RetryPolicy | false
-  /** Time limit for each attempt. A timed-out attempt fails with `SDKError` reason `Timeout`, which may be retried. */
-  readonly timeout?: Duration.Input
-  /** Time limit for the whole call: every attempt and every sleep between them. */
-  readonly deadline?: Duration.Input
 }
 
 /**
@@ -111,14 +107,7 @@ export type VerifyParams = Endpoints.VerifyParams
  * @since 0.3.0
  * @category Models
  */
-export interface StreamParams {
-  /** Clients per request, 1 to 500. Default 500: fewest round trips. */
-  readonly pageSize?: number
-  /** Start this many clients in, e.g. to resume a stream that stopped. Default 0. */
-  readonly offset?: number
-  /** Pages fetched ahead of the consumer. Default 1; 0 fetches only on demand. */
-  readonly prefetch?: number
-}
+export type StreamParams = Endpoints.StreamParams
 
 /**
  * What each endpoint's successful response decodes to, by the wire schema the endpoint table names.
@@ -201,14 +190,7 @@ export class Clients extends Context.Service<Clients, Service>()("effect-clerk/C
  * @since 0.3.0
  * @category Models
  */
-export interface RateLimit {
-  readonly limit: number
-  readonly interval: Duration.Input
-  /** `fixed-window` (default): up to `limit` per window. `token-bucket`: spread evenly once the burst is spent. */
-  readonly algorithm?: "fixed-window" | "token-bucket"
-  /** Also pace adaptively below this limit. Default false. */
-  readonly adaptive?: boolean
-}
+export interface RateLimit extends CoreOptions.RateLimit<Duration.Input> {}
 
 /**
  * Options of {@link make} and {@link layer}.
@@ -216,57 +198,19 @@ export interface RateLimit {
  * @since 0.3.0
  * @category Models
  */
-export interface Options {
+export interface Options extends CoreOptions.PlainOptions<Duration.Input> {
   /** Your instance's secret key (`sk_live_…` / `sk_test_…`), kept `Redacted` all the way to the header. */
   readonly secretKey: Redacted.Redacted<string>
-  /**
-   * API base URL. Default `https://api.clerk.com/v1`; a URL without a path (`https://api.clerk.com`, as
-   * `@clerk/backend` takes it) gets `/v1`. Must be `https` unless the host is loopback.
-   */
-  readonly apiUrl?: string
-  /**
-   * Sent as `Clerk-API-Version`, a date. Default `2026-05-12`. `v1` (what `@clerk/backend` calls its API version)
-   * means the URL's version: the header keeps its default.
-   */
-  readonly apiVersion?: string
-  /** Time limit for each attempt. Default 10 seconds. */
-  readonly timeout?: Duration.Input
-  /** Time limit for each call across all attempts. Default: none (the retry policy's own budget bounds it). */
-  readonly deadline?: Duration.Input
   /** The default retry policy, or `false` for none. Default {@link RetryPolicy.standard}. */
   readonly retry?: RetryPolicy.RetryPolicy | false
-  /** Largest response body read, in bytes. Default 32 MiB (a full page of 500 clients is about 0.5 MiB). */
-  readonly maxResponseBytes?: number
   /** Hook to adapt the HTTP client (add logging, a proxy, …). Applied after effect-clerk's own settings. */
   readonly transformClient?: (client: HttpClient.HttpClient) => HttpClient.HttpClient
-  /** Log Clerk's deprecation of `GET /v1/clients` (once per layer) on first use. Default true. */
-  readonly deprecationWarning?: boolean
-  /**
-   * How the layer's calls pace themselves under Clerk's rate limit. Whatever the setting, a 429 or 503 with
-   * `Retry-After` holds every call of the layer until then (waiting there uses no retry).
-   *
-   * - `"adaptive"` (default): unpaced until Clerk first throttles; then paced at the rate that got through.
-   * - `{ limit, interval }`: at most `limit` attempts per `interval` (add `adaptive: true` to adapt below it).
-   * - `false`: no pacing (the `Retry-After` gate stays).
-   */
-  readonly rateLimit?: RateLimit | "adaptive" | false
-  /**
-   * `"layer"` (default): the gate and adaptive rate belong to this layer. `"process"`: shared with every layer of
-   * this process built with the same secret key.
-   */
-  readonly rateScope?: "layer" | "process"
   /**
    * Share the key's gate, window budget (documented or fixed) and circuit with every layer, in any process and on
    * either face, that uses the same store: `RedisBudget.store(...)` from `effect-clerk/v4/RedisBudget`. When the
    * store is down, calls go on under the process-local budget (one warning is logged). Default: none.
    */
   readonly sharedBudget?: SharedBudget.Store
-  /**
-   * When most recent attempts failed (18 of the last 20: 5xx, refused or reset connections, timeouts), shed calls at
-   * once (`SDKError` `Shed`, nothing sent) except one probe a second, until Clerk answers again. Shared like the
-   * gate. Default true.
-   */
-  readonly loadShedding?: boolean
 }
 
 /**
