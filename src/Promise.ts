@@ -44,6 +44,7 @@ import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Option from "effect/Option"
 import * as Predicate from "effect/Predicate"
 import * as Redacted from "effect/Redacted"
+import * as Schedule from "effect/Schedule"
 import * as Stream from "effect/Stream"
 import type { ClientsError } from "./ClerkError.js"
 import type * as Domain from "./Client.js"
@@ -53,6 +54,7 @@ import * as Core from "./core/options.js"
 import * as EnvConfig from "./internal/config.js"
 import { describeConfigError } from "./internal/configError.js"
 import { checkOptions } from "./internal/settings.js"
+import * as RetryPolicy from "./RetryPolicy.js"
 import type * as UndiciHttpClient from "./UndiciHttpClient.js"
 
 /**
@@ -62,9 +64,14 @@ import type * as UndiciHttpClient from "./UndiciHttpClient.js"
  * @since 0.1.0
  * @category Models
  */
-export interface Options extends Omit<Clients.Options, "secretKey"> {
+export interface Options extends Omit<Clients.Options, "secretKey" | "retry"> {
   /** Default `CLERK_SECRET_KEY` from {@link Options.env}. */
   readonly secretKey?: string | Redacted.Redacted<string>
+  /**
+   * The default retry policy, or the settings of `RetryPolicy.backoff` (code without Effect cannot build a
+   * `Schedule`), or `false` for none. Default {@link RetryPolicy.standard}.
+   */
+  readonly retry?: Retry
   /** The transport, e.g. `FetchHttpClient.layer`. Default {@link defaultHttpClient}. */
   readonly httpClient?: Layer.Layer<HttpClient.HttpClient>
   /**
@@ -82,9 +89,28 @@ export interface Options extends Omit<Clients.Options, "secretKey"> {
  * @since 0.1.0
  * @category Models
  */
-export interface CallOptions extends Clients.CallOptions {
+export interface CallOptions extends Omit<Clients.CallOptions, "retry"> {
+  /** A retry policy for this call, or the settings of `RetryPolicy.backoff`, or `false` for a single attempt. */
+  readonly retry?: Retry
   readonly signal?: AbortSignal
 }
+
+/**
+ * A retry policy as the Promise API takes it: a policy, the settings of `RetryPolicy.backoff`, or `false` for none.
+ *
+ * @example
+ * ```ts
+ * import { ClerkClients, RetryPolicy } from "effect-clerk"
+ * const either: ReadonlyArray<ClerkClients.Retry> = [RetryPolicy.speakeasy, { maxRetries: 2 }, false]
+ * ```
+ * @since 0.3.0
+ * @category Models
+ */
+export type Retry = RetryPolicy.RetryPolicy | RetryPolicy.BackoffOptions | false
+
+/** The policy for a {@link Retry}: settings become `RetryPolicy.backoff` of them. */
+const policyOf = (retry: Retry): RetryPolicy.RetryPolicy | false =>
+  retry === false || Schedule.isSchedule(retry) ? retry : RetryPolicy.backoff(retry)
 
 /**
  * One operation as a Promise, read from the endpoint table like the Effect service's method of the same name.
@@ -121,14 +147,13 @@ export interface ClerkClients extends AsyncDisposable {
 }
 
 /**
- * The errors a call rejects with, for `instanceof` and narrowing. `effect-clerk/Promise` carries its own copy of
- * Effect (it runs whatever Effect the project has, or none), so its classes are that copy's: test its errors with
- * these, not with the root's `ClerkError` classes. `isClientsError` (here or in the root's `ClerkError`) knows the
- * errors of every copy.
+ * The errors a call rejects with, for `instanceof` and narrowing: the root's `ClerkError` classes, the very ones the
+ * Effect API fails with. (`effect-clerk/Promise`, bundled with its own copy of Effect, throws that copy's classes;
+ * `isClientsError` knows the errors of every copy.)
  *
  * @example
  * ```ts
- * import * as ClerkClients from "effect-clerk/Promise"
+ * import { ClerkClients } from "effect-clerk"
  * const clerk = ClerkClients.make({ secretKey: "sk_test_…" })
  * try {
  *   await clerk.clients.get("client_2abc")
@@ -201,7 +226,7 @@ export const defaultHttpClient: Layer.Layer<HttpClient.HttpClient> = Layer.unwra
  * @category Constructors
  */
 export const make = (options: Options = {}): ClerkClients => {
-  const { apiUrl, apiVersion, env, httpClient, secretKey, timeout, ...rest } = options
+  const { apiUrl, apiVersion, env, httpClient, retry, secretKey, timeout, ...rest } = options
   const given = Config.all({
     secretKey: secretKey === undefined
       ? EnvConfig.secretKey(EnvConfig.names.secretKey, missingKey)
@@ -226,7 +251,11 @@ export const make = (options: Options = {}): ClerkClients => {
   ]
   const read = Effect.runSync(Effect.either(Effect.withConfigProvider(given, EnvConfig.environment(env, wanted))))
   if (Either.isLeft(read)) throw new TypeError(`effect-clerk: invalid options: ${describeConfigError(read.left)}`)
-  const layerOptions: Clients.Options = { ...rest, ...read.right }
+  const layerOptions: Clients.Options = {
+    ...rest,
+    ...read.right,
+    ...(retry === undefined ? {} : { retry: policyOf(retry) })
+  }
   const checked = Effect.runSync(Effect.either(checkOptions(layerOptions)))
   if (Either.isLeft(checked)) throw new TypeError(`effect-clerk: invalid options: ${describeConfigError(checked.left)}`)
   const layer = Clients.layer(layerOptions).pipe(Layer.provide(httpClient ?? defaultHttpClient))
@@ -249,7 +278,8 @@ export const make = (options: Options = {}): ClerkClients => {
 
   const split = (callOptions: CallOptions | undefined) => {
     if (callOptions === undefined) return { signal: undefined, effectOptions: undefined }
-    const { signal, ...effectOptions } = callOptions
+    const { retry, signal, ...limits } = callOptions
+    const effectOptions: Clients.CallOptions = retry === undefined ? limits : { ...limits, retry: policyOf(retry) }
     return { signal, effectOptions }
   }
 

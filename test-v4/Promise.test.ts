@@ -93,4 +93,24 @@ describe("v4 ClerkClients", () => {
     assert.instanceOf(error, Error)
     assert.lengthOf(server.received, 0)
   })
+
+  it("make's retry settings and a call's own become RetryPolicy.backoff of them; false is one attempt", async () => {
+    const server = await serve()
+    const unavailable = Server.json(503, clerkErrors(503, "service_unavailable"))
+    server.reply(...Array.from({ length: 7 }, () => unavailable))
+    const attemptsOf = (error: unknown) => (ClerkError.isClientsError(error) ? error.attempts : undefined)
+    await using clerk = make(server, {
+      rateLimit: false,
+      loadShedding: false,
+      retry: { maxRetries: 1, initialInterval: "1 millis", jitter: 0 }
+    })
+    const fromMake: unknown = await clerk.clients.get("client_1").catch((e: unknown) => e)
+    assert.deepStrictEqual([attemptsOf(fromMake), server.received.length], [2, 2])
+    const perCall: unknown = await clerk.clients
+      .get("client_1", { retry: { maxRetries: 3, initialInterval: 1, jitter: 0 } })
+      .catch((e: unknown) => e)
+    assert.deepStrictEqual([attemptsOf(perCall), server.received.length], [4, 6])
+    const once: unknown = await clerk.clients.get("client_1", { retry: false }).catch((e: unknown) => e)
+    assert.deepStrictEqual([attemptsOf(once), server.received.length], [1, 7])
+  })
 })

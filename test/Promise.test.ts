@@ -349,3 +349,32 @@ describe("Promise API", () => {
       expect(writes.stderr.join("\n")).toContain("GET /v1/clients is deprecated")
     }))
 })
+
+describe("Promise API retry settings (code without Effect cannot build a Schedule)", () => {
+  const unavailable = TestServer.json(503, Fixtures.clerkErrors(503, "service_unavailable"))
+  const attemptsOf = (error: unknown) => (ClerkError.isClientsError(error) ? error.attempts : undefined)
+
+  it.scoped("make's retry settings and a call's own become RetryPolicy.backoff of them; false is one attempt", () =>
+    Effect.gen(function*() {
+      const server = yield* TestServer.make
+      server.reply(...Array.from({ length: 7 }, () => unavailable))
+      const clerk = ClerkClients.make({
+        secretKey: TestServer.secret,
+        apiUrl: server.apiUrl,
+        rateLimit: false,
+        loadShedding: false,
+        retry: { maxRetries: 1, initialInterval: "1 millis", jitter: 0 }
+      })
+      const fromMake = yield* Effect.promise(() => clerk.clients.get("client_1").catch((e: unknown) => e))
+      expect([attemptsOf(fromMake), server.received.length]).toEqual([2, 2])
+      const perCall = yield* Effect.promise(() =>
+        clerk.clients.get("client_1", { retry: { maxRetries: 3, initialInterval: 1, jitter: 0 } }).catch((
+          e: unknown
+        ) => e)
+      )
+      expect([attemptsOf(perCall), server.received.length]).toEqual([4, 6])
+      const once = yield* Effect.promise(() => clerk.clients.get("client_1", { retry: false }).catch((e: unknown) => e))
+      expect([attemptsOf(once), server.received.length]).toEqual([1, 7])
+      yield* Effect.promise(() => clerk.close())
+    }))
+})

@@ -119,6 +119,11 @@ export class ClerkErrors extends Schema.TaggedError<ClerkErrors>("effect-clerk/C
     return isTransient(this)
   }
 
+  /** `retryAfter` in milliseconds, for code without Effect's `Duration` (the Promise API). */
+  get retryAfterMillis(): number | undefined {
+    return this.retryAfter === undefined ? undefined : Duration.toMillis(this.retryAfter)
+  }
+
   override get message(): string {
     return clerkErrorsMessage(this, formatRetryAfter(this.retryAfter))
   }
@@ -183,6 +188,11 @@ export class SDKError extends Schema.TaggedError<SDKError>("effect-clerk/SDKErro
   /** Does the default policy retry it? True for transport failures, timeouts and 408, 429, 500, 502, 503, 504. */
   get isRetryable(): boolean {
     return isTransient(this)
+  }
+
+  /** `retryAfter` in milliseconds, for code without Effect's `Duration` (the Promise API). */
+  get retryAfterMillis(): number | undefined {
+    return this.retryAfter === undefined ? undefined : Duration.toMillis(this.retryAfter)
   }
 
   override get message(): string {

@@ -33,6 +33,7 @@ import * as Logger from "effect/Logger"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
+import * as Schedule from "effect/Schedule"
 import * as Stream from "effect/Stream"
 import type * as Endpoints from "../core/endpoints.js"
 import * as Env from "../core/env.js"
@@ -42,6 +43,7 @@ import type { ClientsError } from "./ClerkError.js"
 import type * as Domain from "./Client.js"
 import * as Clients from "./Clients.js"
 import { checkOptions, describeConfigError } from "./internal/settings.js"
+import * as RetryPolicy from "./RetryPolicy.js"
 import type * as UndiciHttpClient from "./UndiciHttpClient.js"
 
 /**
@@ -51,9 +53,14 @@ import type * as UndiciHttpClient from "./UndiciHttpClient.js"
  * @since 0.3.0
  * @category Models
  */
-export interface Options extends Omit<Clients.Options, "secretKey"> {
+export interface Options extends Omit<Clients.Options, "secretKey" | "retry"> {
   /** Default `CLERK_SECRET_KEY` from {@link Options.env}. */
   readonly secretKey?: string | Redacted.Redacted<string>
+  /**
+   * The default retry policy, or the settings of `RetryPolicy.backoff` (code without Effect cannot build a
+   * `Schedule`), or `false` for none. Default {@link RetryPolicy.standard}.
+   */
+  readonly retry?: Retry
   /** The transport, e.g. `FetchHttpClient.layer`. Default {@link defaultHttpClient}. */
   readonly httpClient?: Layer.Layer<HttpClient.HttpClient>
   /** Where the `CLERK_*` variables are read when an option is not given. Default `process.env` where there is one. */
@@ -66,9 +73,28 @@ export interface Options extends Omit<Clients.Options, "secretKey"> {
  * @since 0.3.0
  * @category Models
  */
-export interface CallOptions extends Clients.CallOptions {
+export interface CallOptions extends Omit<Clients.CallOptions, "retry"> {
+  /** A retry policy for this call, or the settings of `RetryPolicy.backoff`, or `false` for a single attempt. */
+  readonly retry?: Retry
   readonly signal?: AbortSignal
 }
+
+/**
+ * A retry policy as the Promise API takes it: a policy, the settings of `RetryPolicy.backoff`, or `false` for none.
+ *
+ * @example
+ * ```ts
+ * import { ClerkClients, RetryPolicy } from "effect-clerk/v4"
+ * const either: ReadonlyArray<ClerkClients.Retry> = [RetryPolicy.speakeasy, { maxRetries: 2 }, false]
+ * ```
+ * @since 0.3.0
+ * @category Models
+ */
+export type Retry = RetryPolicy.RetryPolicy | RetryPolicy.BackoffOptions | false
+
+/** The policy for a {@link Retry}: settings become `RetryPolicy.backoff` of them. */
+const policyOf = (retry: Retry): RetryPolicy.RetryPolicy | false =>
+  retry === false || Schedule.isSchedule(retry) ? retry : RetryPolicy.backoff(retry)
 
 /**
  * One operation as a Promise, read from the endpoint table like the Effect service's method of the same name.
@@ -162,7 +188,7 @@ const present = (value: string | undefined): string | undefined =>
  * @category Constructors
  */
 export const make = (options: Options = {}): ClerkClients => {
-  const { apiUrl, apiVersion, env, httpClient, secretKey, timeout, ...rest } = options
+  const { apiUrl, apiVersion, env, httpClient, retry, secretKey, timeout, ...rest } = options
   const { names } = CoreSettings
   // Only the variables of options not given are read (Deno asks permission per variable).
   const vars = Env.read(env, [
@@ -183,6 +209,7 @@ export const make = (options: Options = {}): ClerkClients => {
   ) throw invalid(`${names.timeout}: ${CoreSettings.notADurationVariable(timeoutText)}`)
   const layerOptions: Clients.Options = {
     ...rest,
+    ...(retry === undefined ? {} : { retry: policyOf(retry) }),
     secretKey: secretKey === undefined
       ? Redacted.make(keyText ?? "")
       : Redacted.isRedacted(secretKey)
@@ -221,7 +248,8 @@ export const make = (options: Options = {}): ClerkClients => {
 
   const split = (callOptions: CallOptions | undefined) => {
     if (callOptions === undefined) return { signal: undefined, effectOptions: undefined }
-    const { signal, ...effectOptions } = callOptions
+    const { retry, signal, ...limits } = callOptions
+    const effectOptions: Clients.CallOptions = retry === undefined ? limits : { ...limits, retry: policyOf(retry) }
     return { signal, effectOptions }
   }
 
