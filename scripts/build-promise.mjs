@@ -4,13 +4,19 @@
 // a non-literal `import("./UndiciHttpClient.js")` (so bundlers for workers leave it out); next to the bundled Promise
 // API that path is the bundled transport, never the unbundled module that imports `effect` from node_modules.
 // `undici` stays a dependency of effect-clerk, imported from node_modules.
+//
+// The entry is src/promise/Promise.ts: the root's Promise API under a type surface written only in the core's plain
+// types. tsc has already written its declarations to dist/promise/; they stay, and the bundle replaces its JavaScript.
 import { build } from "esbuild"
-import { rmSync } from "node:fs"
+import { readdirSync, rmSync } from "node:fs"
+import { join } from "node:path"
 
 const outdir = "dist/promise"
-rmSync(outdir, { recursive: true, force: true })
+for (const file of readdirSync(outdir)) {
+  if (!/\.d\.ts(\.map)?$/.test(file)) rmSync(join(outdir, file))
+}
 const result = await build({
-  entryPoints: { Promise: "src/Promise.ts", UndiciHttpClient: "src/UndiciHttpClient.ts" },
+  entryPoints: { Promise: "src/promise/Promise.ts", UndiciHttpClient: "src/UndiciHttpClient.ts" },
   outdir,
   bundle: true,
   splitting: true,

@@ -9,7 +9,9 @@ import { join } from "node:path"
 const out = ".examples"
 rmSync(out, { recursive: true, force: true })
 mkdirSync(out)
-const sources = readdirSync("src").filter((f) => f.endsWith(".ts")).map((f) => join("src", f))
+const sources = ["src", "src/promise"].flatMap((dir) =>
+  readdirSync(dir).filter((f) => f.endsWith(".ts")).map((f) => join(dir, f))
+)
 const origins = new Map()
 let count = 0
 for (const file of sources) {

@@ -42,7 +42,8 @@ export const program: Effect.Effect<ReadonlyArray<Client.Client>, ClerkError.Cli
 export const tested = Effect.flatMap(Clients.Clients, (c) => c.get("x")).pipe(Effect.provide(ClientsTest.layer({ seedClients: 2, rateLimit: "development" })))
 export const emulated: Effect.Effect<string, never, Emulator.Emulator> = Effect.map(Emulator.Emulator, (e) => e.apiUrl)
 export const promised: Promise<Client.Client> = ClerkClients.make({ secretKey: "sk_test_x" }).clients.get("x")
-export const same: typeof ClerkClients.make = Promises.make
+const plain: Promises.Options = { timeout: "5 seconds", retry: { maxRetries: 2 } }
+export const both = [Promises.make(plain), ClerkClients.make(plain)] as const
 export const metric = Metric.value(ClerkMetrics.requests)
 export const configured = ClientsModule.layerConfig()
 export const guard: (u: unknown) => boolean = ClerkError.isClientsError

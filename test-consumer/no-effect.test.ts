@@ -55,6 +55,47 @@ export default {
 const miniflare = "4.20260730.0"
 
 const tsx = join(repo, "node_modules", ".bin", "tsx")
+const tsc = join(repo, "node_modules", "typescript", "bin", "tsc")
+
+/**
+ * Uses of the Promise API's types that must be errors: were any of them `any` (a declaration that failed to
+ * resolve), its `@ts-expect-error` would be unused, and that is an error too.
+ */
+const typed = `import * as ClerkClients from "effect-clerk/Promise"
+const clerk = ClerkClients.make({ timeout: 5_000, retry: { maxRetries: 2, initialInterval: "1 second" } })
+// @ts-expect-error a client id is a string
+await clerk.clients.get(42)
+// @ts-expect-error a Client's id is a string
+export const id: number = (await clerk.clients.get("client_x")).id
+// @ts-expect-error not a duration
+ClerkClients.make({ timeout: "soon" })
+// @ts-expect-error retry settings, not a number
+ClerkClients.make({ retry: 3 })
+export const status = (e: unknown) => e instanceof ClerkClients.ClerkErrors ? e.status + (e.retryAfterMillis ?? 0) : undefined
+export const reason = (e: unknown) => ClerkClients.isClientsError(e) && e._tag === "SDKError" ? e.reason : undefined
+await clerk.close()
+`
+
+/**
+ * A user's tsconfig for each resolution, strict and without skipLibCheck, with no `@types/node` (the example needs
+ * only the DOM's `AbortSignal`). The Bundler one also has `esnext.disposable`, so both forms of `ClerkClients`
+ * (with `[Symbol.asyncDispose]`, and without where the lib lacks the symbol) are checked.
+ */
+const userTsconfig = (moduleResolution: "NodeNext" | "Bundler") => ({
+  compilerOptions: {
+    target: "ES2022",
+    lib: moduleResolution === "NodeNext" ? ["ES2022", "DOM"] : ["ES2022", "DOM", "ESNext.Disposable"],
+    module: moduleResolution === "NodeNext" ? "NodeNext" : "ESNext",
+    moduleResolution,
+    strict: true,
+    exactOptionalPropertyTypes: true,
+    noUncheckedIndexedAccess: true,
+    skipLibCheck: false,
+    noEmit: true,
+    types: []
+  },
+  files: ["example.mts", "typed.mts"]
+})
 const effect4 = devDependency("effect4").replace(/^npm:effect@/, "")
 
 let tarball = ""
@@ -76,6 +117,7 @@ const useUserProject = (install: (tarball: string) => ReadonlyArray<string>) => 
     await exec("npm", ["init", "-y"], { cwd: dir })
     await exec("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error", ...install(tarball)], { cwd: dir })
     writeFileSync(join(dir, "example.mts"), readmeExample())
+    writeFileSync(join(dir, "typed.mts"), typed)
     writeFileSync(join(dir, "trace.mjs"), trace)
     const project: Project = {
       dir,
@@ -111,7 +153,28 @@ const useUserProject = (install: (tarball: string) => ReadonlyArray<string>) => 
     const modules = readFileSync(traceFile, "utf8").split("\n").filter((url) => url !== "")
     return { ...result, modules }
   }
-  return { current, installed, run }
+  /** Strict tsc without skipLibCheck over the README's example and the typed uses, as the user's project has it. */
+  const typecheck = async (moduleResolution: "NodeNext" | "Bundler") => {
+    const { dir } = current().project
+    writeFileSync(join(dir, `tsconfig.${moduleResolution}.json`), JSON.stringify(userTsconfig(moduleResolution)))
+    return exec(process.execPath, [tsc, "-p", `tsconfig.${moduleResolution}.json`], { cwd: dir }).then(
+      ({ stdout }) => ({ code: 0, output: stdout }),
+      (error: { readonly code?: number; readonly stdout?: string }) => ({
+        code: error.code ?? 1,
+        output: error.stdout ?? ""
+      })
+    )
+  }
+  return { current, installed, run, typecheck }
+}
+
+/** The README's Promise example and the typed uses compile in this project under both resolutions. */
+const itTypechecks = (project: ReturnType<typeof useUserProject>) => {
+  for (const resolution of ["NodeNext", "Bundler"] as const) {
+    it(`type-checks the README's Promise example strictly, without skipLibCheck (${resolution})`, async () => {
+      expect(await project.typecheck(resolution)).toEqual({ code: 0, output: "" })
+    }, 120_000)
+  }
 }
 
 /** What the README says the example prints against the emulator (25 clients), and what it must load. */
@@ -146,6 +209,8 @@ describe("a project that installs only effect-clerk (npm picks the effect peer)"
   it("runs the README's Promise example as written", () => {
     expectReadmeRun(project.run("example.mts"))
   })
+
+  itTypechecks(project)
 })
 
 describe("a project with Effect 4 of its own", () => {
@@ -159,6 +224,8 @@ describe("a project with Effect 4 of its own", () => {
   it("runs the README's Promise example as written", () => {
     expectReadmeRun(project.run("example.mts"))
   })
+
+  itTypechecks(project)
 })
 
 describe("a project with no Effect installed at all (peers not installed)", () => {
@@ -172,6 +239,8 @@ describe("a project with no Effect installed at all (peers not installed)", () =
   it("runs the README's Promise example as written", () => {
     expectReadmeRun(project.run("example.mts"))
   })
+
+  itTypechecks(project)
 
   it("runs on workerd (miniflare, bundled as wrangler does, without nodejs_compat), on fetch", async () => {
     const { apiUrl, project: { dir } } = project.current()
@@ -205,6 +274,8 @@ describe("a project with Effect 3 and @effect/platform of its own", () => {
     expect(project.installed("effect")).toBe(devDependency("effect"))
     expectReadmeRun(project.run("example.mts"))
   })
+
+  itTypechecks(project)
 
   it("the bundle's errors are its own classes, and the root's ClerkError.isClientsError knows them", () => {
     writeFileSync(
