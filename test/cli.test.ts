@@ -6,6 +6,7 @@ import { createClerkClient } from "@clerk/backend"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { spawn } from "node:child_process"
+import { createServer, type Server } from "node:net"
 import { fileURLToPath } from "node:url"
 import { start } from "./support/EmulatorFixture.js"
 
@@ -121,6 +122,59 @@ describe.concurrent("effect-clerk CLI", () => {
       const plain = yield* run(["list"], { CLERK_SECRET_KEY: fakeKey, CLERK_API_URL: "http://api.example.com/v1" })
       expect([plain.code, plain.stderr]).toEqual([2, expect.stringContaining("must use https")])
       for (const result of [noKey, badLimit, unknown, plain]) noLeak(result)
+    }))
+
+  it.scoped("--api-url http://127.attacker.example exits 2 naming the problem, with no lookup and no connection", () =>
+    Effect.gen(function*() {
+      // A TCP server on loopback that counts connections, and a preload that resolves *.attacker.example to it: a
+      // CLI that let the look-alike through would connect there (the https control below shows it would).
+      const connections: Array<string> = []
+      const server = yield* Effect.acquireRelease(
+        Effect.async<Server>((resume) => {
+          const listening = createServer((socket) => {
+            connections.push(String(socket.remotePort))
+            socket.destroy()
+          })
+          listening.listen(0, "127.0.0.1", () => resume(Effect.succeed(listening)))
+        }),
+        (listening) =>
+          Effect.async<void>((resume) => {
+            listening.close(() => resume(Effect.void))
+          })
+      )
+      const address = server.address()
+      const port = typeof address === "object" && address !== null ? address.port : 0
+      const env = {
+        CLERK_SECRET_KEY: fakeKey,
+        NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} --import=data:text/javascript,${
+          encodeURIComponent(resolveAttackerToLoopback)
+        }`
+      }
+      const refused = yield* run(
+        ["list", "--max-retries", "0", "--api-url", `http://127.attacker.example:${port}`],
+        env
+      )
+      expect([refused.code, refused.stdout, connections]).toEqual([2, "", []])
+      expect(refused.stderr.trim()).toBe(
+        "error: configuration: apiUrl: the API URL must use https (plain http is allowed only for localhost and " +
+          `loopback IP addresses), got http://127.attacker.example:${port}`
+      )
+      // The control: https to the same name is allowed, and the preload takes it to the server.
+      const control = yield* run(
+        ["list", "--max-retries", "0", "--api-url", `https://127.attacker.example:${port}`],
+        env
+      )
+      expect(control.code).toBe(4)
+      expect(control.stderr).toContain("resolved 127.attacker.example to 127.0.0.1")
+      expect(connections.length).toBeGreaterThan(0)
+      // As the issue wrote it, with no preload and no port: refused at once, with no DNS or transport error.
+      const plain = yield* run(["list", "--api-url", "http://127.attacker.example"], { CLERK_SECRET_KEY: fakeKey })
+      expect([plain.code, plain.stdout]).toEqual([2, ""])
+      expect(plain.stderr.trim()).toMatch(
+        /^error: configuration: apiUrl: the API URL must use https \(.*\), got http:\/\/127\.attacker\.example$/
+      )
+      expect(plain.stderr).not.toMatch(/ENOTFOUND|EAI_AGAIN|getaddrinfo|Transport/)
+      for (const result of [refused, control, plain]) noLeak(result)
     }))
 
   it.effect("a refused connection exits 4 and says how many attempts were made", () =>
@@ -363,6 +417,22 @@ describe.concurrent("effect-clerk CLI", () => {
     60_000
   )
 })
+
+/**
+ * A preload for the CLI's process: `dns.lookup` of any *.attacker.example answers 127.0.0.1 (and says so on stderr),
+ * so a request to such a name would reach a loopback server the test controls.
+ */
+const resolveAttackerToLoopback = `
+import dns from "node:dns"
+const lookup = dns.lookup
+dns.lookup = (hostname, options, callback) => {
+  if (typeof hostname !== "string" || !hostname.endsWith(".attacker.example")) return lookup(hostname, options, callback)
+  process.stderr.write("resolved " + hostname + " to 127.0.0.1\\n")
+  const done = typeof options === "function" ? options : callback
+  const all = typeof options === "object" && options !== null && options.all === true
+  process.nextTick(() => all ? done(null, [{ address: "127.0.0.1", family: 4 }]) : done(null, "127.0.0.1", 4))
+}
+`
 
 /** Escape sequences and control characters other than newline and tab. */
 const controls = (text: string): Array<string> =>
