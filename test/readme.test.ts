@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { check, extract } from "../scripts/check-readme.js"
@@ -116,4 +116,29 @@ describe("README checker", () => {
       }),
     120_000
   )
+})
+
+describe("the files the docs cite", () => {
+  it("every repository path the READMEs and examples cite exists (a stale citation misleads the reader)", () => {
+    const repo = join(import.meta.dirname, "..")
+    const citing = ["README.md", "bench/README.md", ...readdirSync(join(repo, "examples")).map((f) => `examples/${f}`)]
+    const cited = new Set<string>()
+    for (const file of citing) {
+      const text = readFileSync(join(repo, file), "utf8")
+      for (
+        const [, path] of text.matchAll(/`((?:src|test|test-v4|test-consumer|examples|bench|scripts)\/[\w./*-]*)`/g)
+      ) {
+        cited.add(path!)
+      }
+      for (const [name] of text.matchAll(/\b[\w-]+\.md\b/g)) cited.add(name)
+    }
+    const exists = (path: string): boolean => {
+      if (!path.includes("*")) return existsSync(join(repo, path))
+      const slash = path.lastIndexOf("/")
+      const pattern = new RegExp(`^${path.slice(slash + 1).replace(/[.]/g, "\\.").replace(/\*/g, ".*")}$`)
+      return readdirSync(join(repo, path.slice(0, slash))).some((f) => pattern.test(f))
+    }
+    expect(cited.size).toBeGreaterThan(20)
+    expect([...cited].filter((path) => !exists(path))).toEqual([])
+  })
 })
