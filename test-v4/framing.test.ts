@@ -19,7 +19,7 @@ type Transform = (client: HttpClient.HttpClient) => HttpClient.HttpClient
  * Each transport this face offers, its layer, and what its documentation promises. Not `NodeHttpClient.layerUndici`:
  * @effect/platform-node 4 brings undici 8, which needs Node ≥ 22.19 and fails to load on the Node 20 these suites run on.
  */
-const transports: ReadonlyArray<readonly [Transport, Layer.Layer<HttpClient.HttpClient>]> = [
+const transports: ReadonlyArray<readonly [Transport, Layer.Layer<HttpClient.HttpClient>, Transform?]> = [
   [
     {
       name: "UndiciHttpClient (own exchange)",
@@ -39,16 +39,21 @@ const transports: ReadonlyArray<readonly [Transport, Layer.Layer<HttpClient.Http
       inflates: true
     },
     FetchHttpClient.layer
+  ],
+  // `Clients` adapts the client through its public API; `make`'s body is a stream it reads within the limit.
+  [
+    {
+      name: "UndiciHttpClient + a transformClient that maps requests",
+      acceptEncoding: "gzip, br, deflate",
+      inflates: true
+    },
+    UndiciHttpClient.layer,
+    HttpClient.mapRequest(HttpClientRequest.setHeader("x-extra", "1"))
   ]
 ]
 
 /** Undici under a `transformClient`: `Clients` then adapts the client through its public API. */
 const wrapped: ReadonlyArray<readonly [Wrapped, Layer.Layer<HttpClient.HttpClient>, Transform]> = [
-  [
-    { name: "UndiciHttpClient + a transformClient that maps requests" },
-    UndiciHttpClient.layer,
-    HttpClient.mapRequest(HttpClientRequest.setHeader("x-extra", "1"))
-  ],
   [
     { name: "UndiciHttpClient + a transformClient that replaces the transport" },
     UndiciHttpClient.layer,
@@ -58,7 +63,7 @@ const wrapped: ReadonlyArray<readonly [Wrapped, Layer.Layer<HttpClient.HttpClien
 
 const layerOf = (name: string): readonly [Layer.Layer<HttpClient.HttpClient>, Transform | undefined] => {
   const plain = transports.find(([transport]) => transport.name === name)
-  if (plain !== undefined) return [plain[1], undefined]
+  if (plain !== undefined) return [plain[1], plain[2]]
   const [, layer, transform] = wrapped.find(([transport]) => transport.name === name)!
   return [layer, transform]
 }

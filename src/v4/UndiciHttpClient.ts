@@ -29,7 +29,9 @@ import type * as HttpClientRequest from "effect/http/HttpClientRequest"
 import * as HttpClientResponse from "effect/http/HttpClientResponse"
 import * as UrlParams from "effect/http/UrlParams"
 import * as Layer from "effect/Layer"
+import { pipeline, type Readable } from "node:stream"
 import { Agent, type Dispatcher } from "undici"
+import * as Inflate from "../core/inflate.js"
 import * as Core from "../core/undici.js"
 import * as Exchange from "./Exchange.js"
 
@@ -112,8 +114,10 @@ export const exchange = (dispatcher: Dispatcher): Exchange.Service => ({
 })
 
 /**
- * A general-purpose `effect/http` `HttpClient` over `dispatcher`: the body is read whole (inflated) before the
- * response is handed over. `Clients` does not use it when the {@link exchange} is provided beside it.
+ * A general-purpose `effect/http` `HttpClient` over `dispatcher`. The body is a stream, inflated as it is read (per
+ * its `Content-Encoding`), so whoever reads it bounds it: behind a `transformClient`, `Clients` stops reading at its
+ * `maxResponseBytes`, and a gzip bomb costs no more than that. `Clients` does not use it when the {@link exchange} is
+ * provided beside it.
  *
  * @example
  * ```ts
@@ -136,18 +140,50 @@ export const make = (dispatcher: Dispatcher): HttpClient.HttpClient =>
       Core.dispatch(dispatcher, sendable, signal, (error, data) => {
         if (data === undefined) return fail(new HttpClientError.TransportError({ request, cause: error }))
         const headers = Core.flatHeaders(data.headers)
-        Core.readBody(data.body, headers["content-encoding"], Number.MAX_SAFE_INTEGER, (cause, body) => {
-          if (body === undefined) return fail(new HttpClientError.TransportError({ request, cause }))
-          const { "content-encoding": _encoding, "content-length": _length, ...rest } = headers
-          const nullBody = data.statusCode === 204 || data.statusCode === 304 || request.method === "HEAD"
-          resume(Effect.succeed(HttpClientResponse.fromWeb(
-            request,
-            new Response(nullBody ? null : body.text, { status: data.statusCode, headers: rest })
-          )))
-        })
+        const { "content-encoding": encodingHeader, "content-length": length, ...rest } = headers
+        const nullBody = data.statusCode === 204 || data.statusCode === 304 || request.method === "HEAD"
+        let encoding: Inflate.Encoding | undefined
+        try {
+          encoding = nullBody ? undefined : Inflate.encodingOf(encodingHeader)
+        } catch (unsupported) {
+          data.body.on("error", () => {})
+          data.body.destroy()
+          return fail(new HttpClientError.TransportError({ request, cause: unsupported }))
+        }
+        if (nullBody) data.body.resume()
+        // An unencoded body keeps its Content-Length (a reader may take it whole); an inflated one has none.
+        const kept = encoding === undefined && length !== undefined ? { ...rest, "content-length": length } : rest
+        // pipeline destroys every stage on an error or when the reader cancels, and reports zlib's error (which the
+        // reader sees as the body's fault) rather than leaving it unhandled.
+        const body = encoding === undefined ? data.body : pipeline(data.body, encoding.stream(), () => {})
+        resume(Effect.succeed(HttpClientResponse.fromWeb(
+          request,
+          new Response(nullBody ? null : webBody(body), { status: data.statusCode, headers: kept })
+        )))
       })
     })
   )
+
+/** A Node stream as a web one, read on demand: the reader's pace (and its cancel) reaches the socket. */
+const webBody = (source: Readable): ReadableStream<Uint8Array> =>
+  new ReadableStream<Uint8Array>({
+    start(controller) {
+      source.pause()
+      source.on("data", (chunk: Buffer) => {
+        controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength))
+        if ((controller.desiredSize ?? 0) <= 0) source.pause()
+      })
+      source.once("end", () => controller.close())
+      // Every error, not only the first: a destroyed undici body may report "Request aborted" after another.
+      source.on("error", (error) => controller.error(error))
+    },
+    pull() {
+      source.resume()
+    },
+    cancel() {
+      source.destroy()
+    }
+  })
 
 const usable = typeof Agent === "function" && typeof Agent.prototype.request === "function"
 
