@@ -211,6 +211,20 @@ describe("a project that installs only effect-clerk (npm picks the effect peer)"
   })
 
   itTypechecks(project)
+
+  it("the root (Effect 3) entry, without @effect/platform, fails at import naming the package to install", () => {
+    // ESM resolves every import before any module runs, so this is Node's message, as the README's Install says.
+    writeFileSync(
+      join(project.current().project.dir, "root.mts"),
+      `import { Clients } from "effect-clerk"\nconsole.log(Clients.defaultApiUrl)\n`
+    )
+    const result = project.run("root.mts")
+    expect(result.status).not.toBe(0)
+    expect(result.stdout).toBe("")
+    expect(result.stderr).toMatch(
+      /Cannot find (package|module) '@effect\/platform[^']*' imported from \S*effect-clerk\/dist\//
+    )
+  })
 })
 
 describe("a project with Effect 4 of its own", () => {
