@@ -37,10 +37,19 @@ export const worker = (job: Job, redisUrl: string | undefined) =>
     )
   )
 
+/** A worker process: its count when it reports one; a worker that exits without reporting fails the run. */
 const runWorker = (job: Job) =>
-  Effect.async<{ readonly succeeded: number }>((resume) => {
+  Effect.async<{ readonly succeeded: number }, Error>((resume) => {
     const child = fork(fileURLToPath(import.meta.url), { env: { ...process.env, WORKER: JSON.stringify(job) } })
-    child.once("message", (message: { readonly succeeded: number }) => resume(Effect.succeed(message)))
+    let reported = false
+    child.once("message", (message: { readonly succeeded: number }) => {
+      reported = true
+      resume(Effect.succeed(message))
+    })
+    child.once("exit", (code, signal) => {
+      if (!reported) resume(Effect.fail(new Error(`a worker exited (${signal ?? `code ${code}`}) without reporting`)))
+    })
+    return Effect.sync(() => child.kill())
   })
 
 const parent = (workers: number, calls: number) =>
