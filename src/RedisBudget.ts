@@ -14,10 +14,10 @@
  * })
  * ```
  *
- * Each layer opens one connection for its life. Keys are `<prefix><digest>:…` (a SHA-256 digest of the secret key,
- * never the key), each with a time to live, so nothing needs cleaning up. A command that fails or takes more than
- * 1 s sends the layer to its process-local budget for a few seconds, with one warning log line; no call fails
- * because of Redis.
+ * Each layer holds one connection for its life (made again on the same client after an outage). Keys are
+ * `<prefix><digest>:…` (a SHA-256 digest of the secret key, never the key), each with a time to live, so nothing
+ * needs cleaning up. A command that fails or takes more than 1 s sends the layer to its process-local budget for a
+ * few seconds, with one warning log line; no call fails because of Redis.
  *
  * Why not `@effect/experimental`'s `RateLimiter` with its Redis store: its `fixed-window` counter starts at a key's
  * first request and its time to live grows by `window / limit` per request, so a window ends when the requests stop
@@ -50,7 +50,9 @@ const attempt = <A>(operation: () => Promise<A>): Effect.Effect<A, SharedBudget.
   })
 
 /**
- * A store on Redis. Connecting happens when a layer is built; a Redis that is down then is tried again later.
+ * A store on Redis: one client, and one connection, per layer. Connecting starts when the layer is built, without
+ * holding the build up; a Redis that is down then, or goes down later, is connected to again on the same client
+ * when the layer next uses the store (after its fallback), never by a second client.
  *
  * @example
  * ```ts
@@ -73,7 +75,9 @@ export const store = (options: Options = {}): SharedBudget.Store => ({
         Effect.sync(() => Core.link(options, id)),
         (link) => Effect.sync(link.disconnect)
       )
-      yield* attempt(link.connect)
+      // Not waited for, and never a failure here: the first take waits for this attempt (or makes the next one) and
+      // reports it. A failed `connect` would make the pacer call `connect` again, and so build a second client.
+      yield* Effect.forkScoped(Effect.ignore(attempt(link.connect)))
       return {
         take: (take) => attempt(() => link.take(take)),
         closeGate: (until, now) => attempt(() => link.closeGate(until, now)),

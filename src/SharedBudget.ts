@@ -74,7 +74,10 @@ export interface Link {
 }
 
 /**
- * A place to share budgets: connected once per layer, for the layer's life.
+ * A place to share budgets: connected once per layer, for the layer's life. A `connect` that fails (or takes over
+ * 1 s) is tried again after the layer's fallback, one try at a time, and what a failed try acquired in its scope is
+ * released at once; a store whose backend may be down when a layer starts does better to return a link that
+ * connects when used, as the Redis store does.
  *
  * @since 0.3.0
  * @category Models

@@ -1,7 +1,8 @@
 /**
  * The Effect 4 face's shared budget on `TestClock`, as the root face's: layers that share a store share the gate and
- * the circuit; a failing store costs nothing but one warning. Then the same through Redis (`RedisBudget.store`, a
- * private redis-server on loopback), shared with a root-face layer on the same key.
+ * the circuit; a failing, leaking or hung store costs nothing but one warning. Then the same through Redis
+ * (`RedisBudget.store`, a private redis-server on loopback): the gate and the window budget, one connection per layer
+ * when Redis was down at its start, and no trace of the secret key in Redis.
  */
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
 import { Context, Effect, Fiber, Layer, Logger, Metric } from "effect"
@@ -9,7 +10,8 @@ import { ClerkMetrics, Clients, SharedBudget } from "effect-clerk/v4"
 import * as RedisBudget from "effect-clerk/v4/RedisBudget"
 import { FetchHttpClient } from "effect/http"
 import { TestClock } from "effect/testing"
-import { type RedisServer, startRedis } from "../test/fleet/redis.js"
+import { createHash } from "node:crypto"
+import { type Entry, freePort, inspect, type RedisServer, startRedis, startRedisOn } from "../test/fleet/redis.js"
 import { clerkErrors, client } from "../test/support/fixtures.js"
 import * as Server from "./support/server.js"
 
@@ -103,6 +105,80 @@ describe("v4 shared budget (SharedBudget.memory, TestClock)", () => {
       assert.strictEqual((yield* Metric.value(ClerkMetrics.sharedFallbacks)).count - fallbacksBefore, 1)
     }).pipe(Effect.provide(capture))
   })
+
+  it.effect("a store whose connect fails: what each try acquired is released at once, and one try runs at a time", () =>
+    Effect.gen(function*() {
+      const server = yield* Server.make
+      let tries = 0
+      let live = 0
+      let running = 0
+      let mostRunning = 0
+      const leaky: SharedBudget.Store = {
+        name: "leaky",
+        connect: () =>
+          Effect.gen(function*() {
+            tries++
+            yield* Effect.acquireRelease(Effect.sync(() => live++), () => Effect.sync(() => live--))
+            running++
+            mostRunning = Math.max(mostRunning, running)
+            // A real pause, so that calls arriving together would each start a try of their own.
+            yield* Server.realSleep(5)
+            return yield* Effect.fail(new SharedBudget.StoreError({ message: "connection refused" }))
+          }).pipe(Effect.ensuring(Effect.sync(() => running--)))
+      }
+      const clients = yield* build(server, { sharedBudget: leaky })
+      server.reply(Server.json(200, client("client_ok")))
+      for (let round = 0; round < 3; round++) {
+        const results = yield* Effect.forEach(
+          Array.from({ length: 10 }, () => "client_ok"),
+          (id) => clients.get(id),
+          { concurrency: 5 }
+        )
+        assert.lengthOf(results, 10)
+        yield* TestClock.adjust("6 seconds")
+      }
+      // One try at the layer's start (the first round comes within its fallback), then one in each later round.
+      assert.strictEqual(tries, 3)
+      assert.strictEqual(mostRunning, 1)
+      assert.strictEqual(live, 0)
+    }).pipe(Effect.provide(Logger.layer([]))))
+
+  it.effect("a hung store (its take never answers): calls go on under the local budget after 1 s, with one warning", () => {
+    const warnings: Array<string> = []
+    const capture = Logger.layer([Logger.make((options) => {
+      if (options.logLevel === "Warn") warnings.push(String(options.message))
+    })])
+    return Effect.gen(function*() {
+      const server = yield* Server.make
+      const hung: SharedBudget.Store = {
+        name: "hung",
+        connect: () =>
+          Effect.succeed({ take: () => Effect.never, closeGate: () => Effect.never, setCircuit: () => Effect.never })
+      }
+      const fallbacksBefore = (yield* Metric.value(ClerkMetrics.sharedFallbacks)).count
+      const clients = yield* build(server, { sharedBudget: hung })
+      server.reply(Server.json(200, client("client_ok")))
+      const round = Effect.forkChild(
+        Effect.forEach(Array.from({ length: 10 }, () => "client_ok"), (id) => clients.get(id), { concurrency: 5 })
+      )
+      // Two rounds, the second after the store was due to be tried again: each waits the store's 1 s, no more.
+      for (let sent = 10; sent <= 20; sent += 10) {
+        const calls = yield* round
+        yield* Server.realSleep(20)
+        yield* TestClock.adjust("999 millis")
+        yield* Server.realSleep(20)
+        assert.lengthOf(server.received, sent - 10)
+        yield* TestClock.adjust("1 millis")
+        yield* Effect.promise(() => server.awaitRequests(sent))
+        assert.lengthOf(yield* Fiber.join(calls), 10)
+        assert.lengthOf(server.received, sent)
+        yield* TestClock.adjust("6 seconds")
+      }
+      assert.lengthOf(warnings, 1)
+      assert.include(warnings[0], "the shared budget store (hung) is unavailable (no answer within 1000 ms)")
+      assert.strictEqual((yield* Metric.value(ClerkMetrics.sharedFallbacks)).count - fallbacksBefore, 1)
+    }).pipe(Effect.provide(capture))
+  })
 })
 
 describe("v4 shared budget through Redis (RedisBudget.store, a private redis-server, TestClock)", () => {
@@ -152,4 +228,106 @@ describe("v4 shared budget through Redis (RedisBudget.store, a private redis-ser
       yield* Fiber.join(third)
       assert.lengthOf(server.received, 3)
     }))
+
+  const warnings: Array<string> = []
+  const capture = Logger.layer([Logger.make((options) => {
+    if (options.logLevel === "Warn") warnings.push(String(options.message))
+  })])
+  const inspectorOf = (url: string) =>
+    Effect.acquireRelease(Effect.sync(() => inspect(url)), (inspector) => Effect.sync(inspector.close))
+  /** Polls Redis (in real time) until `ready` holds for its keys; returns them. */
+  const keysOnceReady = (
+    dump: () => Promise<ReadonlyArray<Entry>>,
+    ready: (entries: ReadonlyArray<Entry>) => boolean
+  ) =>
+    Effect.gen(function*() {
+      for (let i = 0; i < 500; i++) {
+        const entries = yield* Effect.promise(dump)
+        if (ready(entries)) return entries
+        yield* Server.realSleep(10)
+      }
+      return yield* Effect.die(new Error("Redis never held the expected keys"))
+    })
+
+  it.effect(
+    "a layer started while Redis is down holds one connection once it is up, however many tries failed meanwhile",
+    () =>
+      Effect.gen(function*() {
+        warnings.length = 0
+        const port = yield* Effect.promise(freePort)
+        const url = `redis://127.0.0.1:${port}`
+        const server = yield* Server.make
+        const clients = yield* build(server, { sharedBudget: RedisBudget.store({ url }) })
+        server.reply(Server.json(200, client("client_ok")))
+        const round = Effect.forEach(Array.from({ length: 10 }, () => "client_ok"), (id) => clients.get(id), {
+          concurrency: 5
+        })
+        // Three rounds while nothing listens, each after the store was due to be tried again.
+        for (let i = 0; i < 3; i++) {
+          assert.lengthOf(yield* round, 10)
+          yield* TestClock.adjust("6 seconds")
+        }
+        yield* Effect.acquireRelease(Effect.promise(() => startRedisOn(port)), (redis) => Effect.promise(redis.stop))
+        const inspector = yield* inspectorOf(url)
+        // Real time for a client that reconnects on a timer of its own (ioredis's `retryStrategy`) to come back.
+        yield* Server.realSleep(1500)
+        assert.lengthOf(yield* round, 10)
+        // Sharing resumed: the last round took its places in the key's window budget on Redis.
+        const entries = yield* Effect.promise(inspector.dump)
+        assert.isTrue(entries.some((entry) => /:w10000:\d+$/.test(entry.key)))
+        assert.strictEqual(yield* Effect.promise(inspector.connections), 1)
+        assert.lengthOf(server.received, 40)
+        assert.lengthOf(warnings, 1)
+        assert.include(warnings[0], "the shared budget store (redis) is unavailable (could not connect to Redis")
+      }).pipe(Effect.provide(capture)),
+    30_000
+  )
+
+  it.effect(
+    "the secret key never reaches Redis: not in a key, a value or a command; keys are named by its digest",
+    () =>
+      Effect.gen(function*() {
+        const inspector = yield* inspectorOf(redis!.url)
+        const monitor = yield* Effect.acquireRelease(Effect.promise(inspector.monitor), (m) => Effect.sync(m.stop))
+        const server = yield* Server.make
+        const prefix = "secret-test:"
+        const a = yield* build(server, { sharedBudget: store(prefix) })
+        const b = yield* build(server, { sharedBudget: store(prefix) })
+        const id = createHash("sha256").update(Server.secret).digest("hex").slice(0, 32)
+        const named = `${prefix}${id}:`
+        // A 429 with Retry-After writes the gate; a's and b's calls take places in the window budget.
+        server.reply(
+          Server.json(429, clerkErrors(429, "too_many_requests"), { "retry-after": "2" }),
+          Server.json(200, client("client_ok"))
+        )
+        yield* Effect.flip(a.get("client_ok"))
+        yield* keysOnceReady(
+          inspector.dump,
+          (entries) => entries.some((entry) => entry.key.startsWith(prefix) && /:gate$/.test(entry.key))
+        )
+        const waiting = yield* Effect.forkChild(b.get("client_ok"))
+        yield* Server.realSleep(100)
+        yield* TestClock.adjust("2 seconds")
+        yield* Fiber.join(waiting)
+        // Clerk down: the circuit opens, and is written too.
+        server.reply(Server.json(503, clerkErrors(503, "service_unavailable")))
+        for (let i = 0; i < 20; i++) yield* Effect.flip(a.get("client_ok"))
+        const all = yield* keysOnceReady(
+          inspector.dump,
+          (entries) => entries.some((entry) => entry.key.startsWith(prefix) && /:circuit$/.test(entry.key))
+        )
+        // The other tests' keys share this Redis: this test's are those under its prefix.
+        const entries = all.filter((entry) => entry.key.startsWith(prefix))
+        const body = Server.secret.slice("sk_test_".length)
+        const seen = [...all.flatMap((entry) => [entry.key, ...entry.values]), ...monitor.commands.flat()]
+        // Nothing Redis saw holds the key, or its body without the `sk_test_` prefix …
+        assert.deepStrictEqual(seen.filter((text) => text.includes(Server.secret) || text.includes(body)), [])
+        // … though it saw the scripts' commands (the check is not empty) and every key the layers write …
+        assert.isTrue(monitor.commands.some((command) => command.some((arg) => arg.startsWith(prefix))))
+        assert.isTrue(entries.some((entry) => /:w10000:\d+$/.test(entry.key)))
+        // … each named by the key's digest.
+        assert.deepStrictEqual(entries.map((entry) => entry.key).filter((key) => !key.startsWith(named)), [])
+      }),
+    30_000
+  )
 })

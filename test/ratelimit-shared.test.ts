@@ -1,4 +1,7 @@
-/** The shared budget's contract on TestClock: layers that share a store share the gate; a failing store costs nothing. */
+/**
+ * The shared budget's contract on TestClock: layers that share a store share the gate; a failing, leaking or hung
+ * store costs nothing but one warning.
+ */
 import { describe, expect, it } from "@effect/vitest"
 import { Context, Effect, Fiber, Layer, Logger, LogLevel, Metric, TestClock, TestServices } from "effect"
 import { ClerkMetrics, Clients, SharedBudget } from "../src/index.js"
@@ -91,6 +94,74 @@ describe("a shared budget (SharedBudget.memory, TestClock)", () => {
       expect(server.received).toHaveLength(30)
       expect(warnings).toHaveLength(1)
       expect(warnings[0]).toContain("the shared budget store (broken) is unavailable (connection refused)")
+      expect((yield* Metric.value(ClerkMetrics.sharedFallbacks)).count - fallbacksBefore.count).toBe(1)
+    }).pipe(Effect.provide(capture)))
+
+  it.scoped("a store whose connect fails: what each try acquired is released at once, and one try runs at a time", () =>
+    Effect.gen(function*() {
+      const server = yield* TestServer.make
+      let tries = 0
+      let live = 0
+      let running = 0
+      let mostRunning = 0
+      const leaky: SharedBudget.Store = {
+        name: "leaky",
+        connect: () =>
+          Effect.gen(function*() {
+            tries++
+            yield* Effect.acquireRelease(Effect.sync(() => live++), () => Effect.sync(() => live--))
+            running++
+            mostRunning = Math.max(mostRunning, running)
+            // A real pause, so that calls arriving together would each start a try of their own.
+            yield* TestServices.provideLive(Effect.sleep("5 millis"))
+            return yield* Effect.fail(new SharedBudget.StoreError({ message: "connection refused" }))
+          }).pipe(Effect.ensuring(Effect.sync(() => running--)))
+      }
+      const clients = yield* build(server, { sharedBudget: leaky })
+      server.reply(TestServer.json(200, Fixtures.client("client_ok")))
+      for (let round = 0; round < 3; round++) {
+        const results = yield* Effect.forEach(Array.from({ length: 10 }, () => "client_ok"), (id) => clients.get(id), {
+          concurrency: 5
+        })
+        expect(results).toHaveLength(10)
+        yield* TestClock.adjust("6 seconds")
+      }
+      // One try at the layer's start (the first round comes within its fallback), then one in each later round.
+      expect(tries).toBe(3)
+      expect(mostRunning).toBe(1)
+      expect(live).toBe(0)
+    }).pipe(Effect.provide(capture)))
+
+  it.scoped("a hung store (its take never answers): calls go on under the local budget after 1 s, with one warning", () =>
+    Effect.gen(function*() {
+      warnings.length = 0
+      const server = yield* TestServer.make
+      const hung: SharedBudget.Store = {
+        name: "hung",
+        connect: () =>
+          Effect.succeed({ take: () => Effect.never, closeGate: () => Effect.never, setCircuit: () => Effect.never })
+      }
+      const fallbacksBefore = yield* Metric.value(ClerkMetrics.sharedFallbacks)
+      const clients = yield* build(server, { sharedBudget: hung })
+      server.reply(TestServer.json(200, Fixtures.client("client_ok")))
+      const round = Effect.fork(
+        Effect.forEach(Array.from({ length: 10 }, () => "client_ok"), (id) => clients.get(id), { concurrency: 5 })
+      )
+      // Two rounds, the second after the store was due to be tried again: each waits the store's 1 s, no more.
+      for (let sent = 10; sent <= 20; sent += 10) {
+        const calls = yield* round
+        yield* turn
+        yield* TestClock.adjust("999 millis")
+        yield* turn
+        expect(server.received).toHaveLength(sent - 10)
+        yield* TestClock.adjust("1 millis")
+        yield* server.awaitRequests(sent)
+        expect(yield* Fiber.join(calls)).toHaveLength(10)
+        expect(server.received).toHaveLength(sent)
+        yield* TestClock.adjust("6 seconds")
+      }
+      expect(warnings).toHaveLength(1)
+      expect(warnings[0]).toContain("the shared budget store (hung) is unavailable (no answer within 1000 ms)")
       expect((yield* Metric.value(ClerkMetrics.sharedFallbacks)).count - fallbacksBefore.count).toBe(1)
     }).pipe(Effect.provide(capture)))
 })

@@ -57,8 +57,15 @@ const described = async <A>(what: string, command: () => Promise<A>): Promise<A>
   }
 }
 
-/** One key's state on Redis (named by `id`, a digest of the secret key): each operation one round trip. */
+/**
+ * One key's state on Redis (named by `id`, a digest of the secret key), over one connection for the link's life:
+ * each operation one round trip, after connecting if the connection is not up.
+ */
 export interface Link {
+  /**
+   * Connects, unless connected: at most one attempt at a time (callers meanwhile share it), always on the link's one
+   * client. A failed attempt leaves nothing behind; the next operation tries again.
+   */
   readonly connect: () => Promise<void>
   readonly take: (take: Take) => Promise<Taken>
   readonly closeGate: (until: number, now: number) => Promise<void>
@@ -66,27 +73,51 @@ export interface Link {
   readonly disconnect: () => void
 }
 
-/** A link to the store, not yet connected (`connect()` it; `disconnect()` it when the layer ends). */
+/** A link to the store, not yet connected (its operations connect; `disconnect()` it when the layer ends). */
 export const link = (options: Options, id: string): Link => {
   const redis = new Redis(options.url ?? "redis://127.0.0.1:6379", {
     ...options.redis,
-    // Calls must never wait on Redis: no queue while disconnected, no retries of a command, a short connect;
-    // reconnecting goes on in the background, once a second.
+    // Calls must never wait on Redis: no queue while disconnected, no retries of a command, a short connect.
+    // No reconnecting on ioredis's own timer either (`retryStrategy` gives up at once): the link connects again
+    // when next used, which the pacer does once its fallback is over, so a Redis that stays down costs one
+    // connection attempt per fallback, on this one client.
     lazyConnect: true,
     enableOfflineQueue: false,
     maxRetriesPerRequest: 0,
     connectTimeout: 1000,
-    retryStrategy: () => 1000
+    retryStrategy: () => null
   })
-  // Connection errors surface as failed commands; an 'error' event without a listener would end the process.
-  redis.on("error", () => {})
+  // A refused connection's reason comes as an 'error' event (the attempt itself only says the connection closed).
+  // Without a listener, an 'error' event would end the process.
+  let lastError: unknown
+  redis.on("error", (error: unknown) => (lastError = error))
+  let connecting: Promise<void> | undefined
+  const attempt = async () => {
+    lastError = undefined
+    try {
+      await redis.connect()
+    } catch (cause) {
+      throw lastError ?? cause
+    }
+  }
+  const connect = (): Promise<void> => {
+    // "ready": connected; "wait" (never tried) and "end" (the last attempt, or the connection, ended): not.
+    if (redis.status === "ready") return Promise.resolve()
+    connecting ??= described("could not connect to Redis", attempt).finally(() => (connecting = undefined))
+    return connecting
+  }
+  /** Runs `command` once connected; a failed connect is its own failure (it says so). */
+  const connected = async <A>(what: string, command: () => Promise<A>): Promise<A> => {
+    await connect()
+    return described(what, command)
+  }
   const key = (name: string) => `${options.prefix ?? "effect-clerk:"}${id}:${name}`
   const gate = key("gate")
   const circuit = key("circuit")
   return {
-    connect: () => described("could not connect to Redis", () => redis.connect()),
+    connect,
     take: ({ alsoNext, index, limit, millis }) =>
-      described("Redis take failed", async () => {
+      connected("Redis take failed", async () => {
         // EVAL caches the script on the server by its digest; the text is a few hundred bytes per call.
         const answer: unknown = await redis.eval(
           takeScript,
@@ -104,11 +135,11 @@ export const link = (options: Options, id: string): Link => {
         return read
       }),
     closeGate: (until, now) =>
-      described("Redis gate update failed", async () => {
+      connected("Redis gate update failed", async () => {
         await redis.eval(gateScript, 1, gate, until, now)
       }),
     setCircuit: (openUntil, now) =>
-      described("Redis circuit update failed", async () => {
+      connected("Redis circuit update failed", async () => {
         await (openUntil === 0
           ? redis.del(circuit)
           : redis.set(circuit, String(openUntil), "PX", Math.max(1, openUntil - now) + circuitMemoryMillis))

@@ -20,7 +20,10 @@ import * as Clock from "effect/Clock"
 import * as ConfigError from "effect/ConfigError"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as ExecutionStrategy from "effect/ExecutionStrategy"
+import * as Exit from "effect/Exit"
 import { identity } from "effect/Function"
+import * as Option from "effect/Option"
 import * as Queue from "effect/Queue"
 import * as RateLimiter from "effect/RateLimiter"
 import * as Scope from "effect/Scope"
@@ -219,12 +222,29 @@ const connect = (
         onTimeout: () => `no answer within ${storeTimeoutMillis} ms`
       })
     const scope = yield* Effect.scope
-    // The connection lives as long as the layer; a store that could not connect is tried again after the fallback.
+    const oneTry = yield* Effect.makeSemaphore(1)
+    /**
+     * The link, connected for the layer's life; a store that could not connect is tried again after the fallback.
+     * Each try runs in a scope of its own, closed when the try fails or times out, so that a store that is down
+     * costs no more than one try's resources, whatever the number of tries; and one try runs at a time (calls that
+     * come meanwhile pace locally), so that calls arriving together do not each connect.
+     */
     const linked = (now: number): Effect.Effect<SharedBudget.Link | undefined> =>
-      link !== undefined ? Effect.succeed(link) : Effect.matchEffect(timed(Scope.extend(store.connect(id), scope)), {
-        onFailure: (error) => Effect.as(fail(now, error), undefined),
-        onSuccess: (connected) => Effect.sync(() => (link = connected))
-      })
+      link !== undefined ? Effect.succeed(link) : Effect.map(
+        oneTry.withPermitsIfAvailable(1)(
+          Effect.suspend(() => link !== undefined ? Effect.succeed(link) : tryLink(now))
+        ),
+        Option.getOrUndefined
+      )
+    const tryLink = (now: number): Effect.Effect<SharedBudget.Link | undefined> =>
+      Effect.flatMap(Scope.fork(scope, ExecutionStrategy.sequential), (attempt) =>
+        Effect.onExit(
+          Effect.matchEffect(timed(Scope.extend(store.connect(id), attempt)), {
+            onFailure: (error) => Effect.as(fail(now, error), undefined),
+            onSuccess: (connected) => Effect.sync(() => (link = connected))
+          }),
+          (exit) => Exit.isSuccess(exit) && exit.value !== undefined ? Effect.void : Scope.close(attempt, exit)
+        ))
     yield* linked(yield* Clock.currentTimeMillis)
 
     const signals = yield* Queue.unbounded<Signal>()

@@ -3,8 +3,16 @@
  * use this module). The keys, scripts and connection settings are the root face's (core/redisBudget.ts), so layers on
  * both faces that use the same Redis and the same secret key share one gate, one window budget and one circuit.
  *
- * Each layer opens one connection for its life. A command that fails or takes more than 1 s sends the layer to its
- * process-local budget for a few seconds, with one warning log line; no call fails because of Redis.
+ * Each layer holds one connection for its life (made again on the same client after an outage). A command that
+ * fails or takes more than 1 s sends the layer to its process-local budget for a few seconds, with one warning log
+ * line; no call fails because of Redis.
+ *
+ * Why not Effect 4's `RateLimiter` (`effect/persistence/RateLimiter` in effect 4.1.0, marked unstable) with its
+ * `layerStoreRedis`: its `fixed-window` script is the one the root face's note describes (a key's time to live starts
+ * at its first request and grows by `window / limit` per request, so its windows are not Clerk's), its adaptive state
+ * cools down only after a 429 with `Retry-After` and holds no circuit, and the `Redis` service it runs on is, on
+ * Node, `@effect/platform-node`'s `NodeRedis`, built on `redis` (node-redis) rather than the `ioredis` this store and
+ * the root face's share.
  *
  * @since 0.3.0
  */
@@ -34,7 +42,9 @@ const attempt = <A>(operation: () => Promise<A>): Effect.Effect<A, SharedBudget.
   })
 
 /**
- * A store on Redis. Connecting happens when a layer is built; a Redis that is down then is tried again later.
+ * A store on Redis: one client, and one connection, per layer. Connecting starts when the layer is built, without
+ * holding the build up; a Redis that is down then, or goes down later, is connected to again on the same client
+ * when the layer next uses the store (after its fallback), never by a second client.
  *
  * @example
  * ```ts
@@ -57,7 +67,9 @@ export const store = (options: Options = {}): SharedBudget.Store => ({
         Effect.sync(() => Core.link(options, id)),
         (link) => Effect.sync(link.disconnect)
       )
-      yield* attempt(link.connect)
+      // Not waited for, and never a failure here: the first take waits for this attempt (or makes the next one) and
+      // reports it. A failed `connect` would make the pacer call `connect` again, and so build a second client.
+      yield* Effect.forkScoped(Effect.ignore(attempt(link.connect)))
       return {
         take: (take) => attempt(() => link.take(take)),
         closeGate: (until, now) => attempt(() => link.closeGate(until, now)),

@@ -1,7 +1,9 @@
 /**
  * A private redis-server for one test file: a free loopback port, persistence off, stopped (or killed) by the test.
- * Fails with a clear message when redis-server is not installed.
+ * Fails with a clear message when redis-server is not installed. And a look inside it (`inspect`): its connections,
+ * every key and value, every command it receives. Effect-free: both faces' suites use it.
  */
+import { Redis } from "ioredis"
 import { type ChildProcess, execFileSync, spawn } from "node:child_process"
 import { createServer } from "node:net"
 
@@ -23,7 +25,8 @@ export const redisServerPath = (): string => {
   }
 }
 
-const freePort = (): Promise<number> =>
+/** A loopback port where nothing listens (yet): a Redis there is down until `startRedis(port)`. */
+export const freePort = (): Promise<number> =>
   new Promise((resolve, reject) => {
     const server = createServer()
     server.once("error", reject)
@@ -40,9 +43,12 @@ const ended = (child: ChildProcess): Promise<void> =>
     child.once("exit", () => resolve())
   })
 
-export const startRedis = async (): Promise<RedisServer> => {
+/** Starts redis-server on a free port. */
+export const startRedis = async (): Promise<RedisServer> => startRedisOn(await freePort())
+
+/** Starts redis-server on `port` (one from {@link freePort}, where a store was pointed while Redis was down). */
+export const startRedisOn = async (port: number): Promise<RedisServer> => {
   const path = redisServerPath()
-  const port = await freePort()
   const child = spawn(
     path,
     ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--protected-mode", "yes"],
@@ -68,4 +74,75 @@ export const startRedis = async (): Promise<RedisServer> => {
     await ended(child)
   }
   return { url: `redis://127.0.0.1:${port}`, port, kill: signal("SIGKILL"), stop: signal("SIGTERM") }
+}
+
+/** One key as Redis holds it, whatever its type: its values, as text. */
+export interface Entry {
+  readonly key: string
+  readonly type: string
+  readonly values: ReadonlyArray<string>
+}
+
+export interface Inspector {
+  /** How many clients are connected, besides the inspector itself (and a running `monitor`). */
+  readonly connections: () => Promise<number>
+  /** Every key (SCAN) with every value it holds. */
+  readonly dump: () => Promise<ReadonlyArray<Entry>>
+  /** Records every command the server receives, with its arguments, until `stop`. */
+  readonly monitor: () => Promise<
+    { readonly commands: ReadonlyArray<ReadonlyArray<string>>; readonly stop: () => void }
+  >
+  readonly close: () => void
+}
+
+const valuesOf = async (redis: Redis, key: string, type: string): Promise<ReadonlyArray<string>> => {
+  switch (type) {
+    case "string":
+      return [(await redis.get(key)) ?? ""]
+    case "hash":
+      return Object.entries(await redis.hgetall(key)).flat()
+    case "list":
+      return redis.lrange(key, 0, -1)
+    case "set":
+      return redis.smembers(key)
+    case "zset":
+      return redis.zrange(key, 0, -1, "WITHSCORES")
+    default:
+      // A stream (or a type added later): its whole content, as the server returns it.
+      return [JSON.stringify(await redis.call("XRANGE", key, "-", "+"))]
+  }
+}
+
+/** A connection of the test's own to the server at `url`. */
+export const inspect = (url: string): Inspector => {
+  const redis = new Redis(url, { lazyConnect: false, maxRetriesPerRequest: 0 })
+  return {
+    connections: async () => {
+      const own = `id=${await redis.client("ID")} `
+      const list: unknown = await redis.client("LIST")
+      const lines = String(list).trim().split("\n").filter((line) => line !== "")
+      // A monitoring connection has flag O.
+      return lines.filter((line) => !line.startsWith(own) && !/ flags=\w*O/.test(line)).length
+    },
+    dump: async () => {
+      const entries: Array<Entry> = []
+      let cursor = "0"
+      do {
+        const [next, keys] = await redis.scan(cursor, "COUNT", 100)
+        cursor = next
+        for (const key of keys) {
+          const type = await redis.type(key)
+          entries.push({ key, type, values: await valuesOf(redis, key, type) })
+        }
+      } while (cursor !== "0")
+      return entries
+    },
+    monitor: async () => {
+      const commands: Array<ReadonlyArray<string>> = []
+      const monitor = await redis.monitor()
+      monitor.on("monitor", (_time: string, args: ReadonlyArray<string>) => commands.push(args))
+      return { commands, stop: () => monitor.disconnect() }
+    },
+    close: () => redis.disconnect()
+  }
 }

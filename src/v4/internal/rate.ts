@@ -10,9 +10,12 @@
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 import * as Metric from "effect/Metric"
+import * as Option from "effect/Option"
 import * as Queue from "effect/Queue"
 import * as Scope from "effect/Scope"
+import * as Semaphore from "effect/Semaphore"
 import * as Limiter from "../../core/limiter.js"
 import { digest, documentedLimit, RateState, type Window } from "../../core/rate.js"
 import { keyBytes, StoreHealth, storeIdOf, storeTimeoutMillis, takeFor, unavailable } from "../../core/sharedBudget.js"
@@ -169,12 +172,29 @@ const connect = (
         orElse: () => Effect.fail(`no answer within ${storeTimeoutMillis} ms`)
       })
     const scope = yield* Effect.scope
-    // The connection lives as long as the layer; a store that could not connect is tried again after the fallback.
+    const oneTry = yield* Semaphore.make(1)
+    /**
+     * The link, connected for the layer's life; a store that could not connect is tried again after the fallback.
+     * Each try runs in a scope of its own, closed when the try fails or times out, so that a store that is down
+     * costs no more than one try's resources, whatever the number of tries; and one try runs at a time (calls that
+     * come meanwhile pace locally), so that calls arriving together do not each connect.
+     */
     const linked = (now: number): Effect.Effect<SharedBudget.Link | undefined> =>
-      link !== undefined ? Effect.succeed(link) : Effect.matchEffect(timed(Scope.provide(scope)(store.connect(id))), {
-        onFailure: (error) => Effect.as(fail(now, error), undefined),
-        onSuccess: (connected) => Effect.sync(() => (link = connected))
-      })
+      link !== undefined ? Effect.succeed(link) : Effect.map(
+        oneTry.withPermitsIfAvailable(1)(
+          Effect.suspend(() => link !== undefined ? Effect.succeed(link) : tryLink(now))
+        ),
+        Option.getOrUndefined
+      )
+    const tryLink = (now: number): Effect.Effect<SharedBudget.Link | undefined> =>
+      Effect.flatMap(Scope.fork(scope, "sequential"), (attempt) =>
+        Effect.onExit(
+          Effect.matchEffect(timed(Scope.provide(attempt)(store.connect(id))), {
+            onFailure: (error) => Effect.as(fail(now, error), undefined),
+            onSuccess: (connected) => Effect.sync(() => (link = connected))
+          }),
+          (exit) => Exit.isSuccess(exit) && exit.value !== undefined ? Effect.void : Scope.close(attempt, exit)
+        ))
     yield* linked(yield* Clock.currentTimeMillis)
 
     const signals = yield* Queue.unbounded<Signal>()
