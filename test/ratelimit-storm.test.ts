@@ -106,6 +106,40 @@ describe("no retry storms", () => {
     )
   }
 
+  it.effect(
+    "timeouts on the default 10 s attempt limit, open loop at 20 calls/s through a 60 s outage: ≤ 1.5 requests per " +
+      "call in its second half, and calls succeed within 2 s of recovery",
+    () =>
+      Effect.gen(function*() {
+        const backend = yield* ClientsTest.ClientsTest
+        // Every request hangs (far past the attempt limit) while the outage lasts.
+        yield* backend.injectFaults({ status: 503, latencyMs: 600_000, times: 1_000_000 })
+        // 70 s of arrivals: the outage is the first 60 s.
+        const load = yield* openLoop(1400, 50)
+        const requestsAt = new Map<number, number>()
+        yield* drive(load, (elapsed) => {
+          const mark = [30_000, 60_000].find((at) => elapsed >= at && !requestsAt.has(at))
+          if (mark === undefined) return Effect.void
+          return Effect.flatMap(backend.stats, (stats) =>
+            Effect.sync(() => {
+              requestsAt.set(mark, stats.total)
+            }).pipe(Effect.zipRight(mark === 60_000 ? backend.clearFaults : Effect.void)))
+        })
+        const outcomes = yield* Fiber.join(load)
+        const secondHalf = outcomes.filter((o) => o.startedAt >= 30_000 && o.startedAt < 60_000)
+        const requests = requestsAt.get(60_000)! - requestsAt.get(30_000)!
+        expect(requests / secondHalf.length).toBeLessThanOrEqual(1.5)
+        const late = outcomes.filter((o) => o.startedAt >= 62_000)
+        expect(late.length).toBe(160)
+        expect(
+          late.filter((o) => Either.isLeft(o.result)).map((o) => Either.isLeft(o.result) && o.result.left.message)
+        ).toEqual([])
+      }).pipe(
+        Effect.provide(ClientsTest.layer({ seedClients: 50, retry: RetryPolicy.standard, clientRateLimit: false }))
+      ),
+    120_000
+  )
+
   // On the live clock against a loopback server: thousands of calls (so that 99.5 % is a real bound on a 0.24 %
   // chance of five failures in a row), with short backoff so that the test takes seconds.
   it.scoped(
