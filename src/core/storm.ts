@@ -79,7 +79,12 @@ export class Storm {
       return
     }
     this.lastFailure = status === undefined ? "transport" : String(status)
-    if (this.openUntil !== 0) return // a probe, or an attempt sent before the circuit opened: still down
+    if (this.openUntil !== 0) {
+      // A probe, or an attempt sent before the circuit opened: still down. Said again, so that the shared record
+      // lives as long as some process still sees the outage (a process that starts now follows it).
+      this.onChange?.({ openUntil: this.openUntil })
+      return
+    }
     this.record(now, true)
     if (this.filled < window) return
     let failures = 0
@@ -95,13 +100,17 @@ export class Storm {
     }
   }
 
-  /** A peer's view: it opened (we follow, keeping our own probe time if sooner) or closed (we close). */
-  merge(signal: StormSignal, now: number): void {
+  /**
+   * A peer's view: it opened (we follow, keeping our own probe time if sooner) or closed (we close). An open record
+   * whose probe time has passed is still open: nobody has seen Clerk answer since, so the next attempt here is the
+   * probe and the others are shed, as on the process that opened it.
+   */
+  merge(signal: StormSignal, _now: number): void {
     if (signal.openUntil === 0) {
       if (this.openUntil !== 0) this.close()
       return
     }
-    if (this.openUntil === 0 && signal.openUntil > now) {
+    if (this.openUntil === 0) {
       this.openUntil = signal.openUntil
       this.tripFailures = tripAt
     }
