@@ -10,8 +10,9 @@
  *   there). Windows are taken to start at multiples of their length (epoch time), as Clerk's do; a 429 whose
  *   `Retry-After` does not end where our window ends shows they do not, and the budget is dropped for the adaptive
  *   rate. A 429 that agrees closes the window; a second one in the next window shows the key is shared: the budget
- *   becomes what got through in that window. After
- *   {@link raiseAfter} full windows without a 429 it grows by 5 % (a contract may raise the limit).
+ *   becomes what got through in that window. After {@link raiseAfter} full windows without a 429, one window probes
+ *   one request more (a contract may raise the limit); each probe that holds doubles the step, a refuted one costs
+ *   one rejection and doubles the wait before the next.
  * - **The adaptive rate.** Until Clerk first throttles (outside the budget), nothing is paced. The first throttle that
  *   follows at least 10 successes sets the rate to what got through: successes since pacing began, over that time
  *   plus the `Retry-After` (the rest of Clerk's window). After that, the rate grows while calls succeed by 1 % (at
@@ -37,35 +38,54 @@ export const documentedLimit = (secretKey: string): Window | undefined => {
 
 /** An attempt this close to its window's end may reach Clerk in the next window: it counts in both. */
 export const guard = 250
-/** Full windows without a throttle before the budget is raised (doubled after each throttle that agrees). */
+/** Full windows without a throttle before the budget is probed upward (doubled after each refuted probe). */
 export const raiseAfter = 6
+/** However often probes are refuted, one is tried at least every this many full windows (10 min of 10 s windows). */
+export const maxRaiseAfter = 60
 
 /** Never slower than one request every two seconds, however hard Clerk throttles. */
 const minRate = 0.5
 /** How many requests must have got through before a throttle is read as the limit. */
 const minSample = 10
 
-/** The documented budget of a key, counted per fixed window. */
+/** A window that may let through `extra` requests more than the budget: the probe of a higher limit. */
+interface Probe {
+  readonly start: number
+  readonly extra: number
+}
+
+/**
+ * The documented budget of a key, counted per fixed window, and probed upward: after {@link raiseAfter} full windows
+ * without a 429, one window may carry one request more. If all of them get through, the budget takes the step, and
+ * the next window probes with twice the step (a contract may have raised the limit well above the documented one);
+ * a 429 in the probe window refutes it: the budget falls back to what got through in that window (never below what
+ * it was), the step back to one request, and the wait before the next probe doubles, up to {@link maxRaiseAfter}. A
+ * key whose limit is the documented one so loses one request per probe.
+ */
 class WindowBudget {
   /** Start of the window being filled (epoch millis), its count, and what the guard carried into the next. */
   private start = Number.NEGATIVE_INFINITY
   private count = 0
   private carry = 0
-  /** Successes whose attempt was counted in the window that began at `passedStart`. */
+  /** Successes whose answer came in the window that began at `passedStart`. */
   private passed = 0
   private passedStart = Number.NEGATIVE_INFINITY
   private fullWindows = 0
   private raiseEvery = raiseAfter
+  /** The probe in flight, if any; the step the next one takes. */
+  private probe: Probe | undefined = undefined
+  private step = 1
   /** The window of the last 429 that agreed with ours. */
   private throttledStart = Number.NEGATIVE_INFINITY
 
   constructor(public limit: number, readonly millis: number) {}
 
-  /** The time (≥ `at`) at which this attempt may go; takes its place in that window. */
-  take(at: number): number {
+  /** The time (≥ `at`) at which an attempt due at `at` (now: `now`) may go; takes its place in that window. */
+  take(at: number, now: number): number {
+    this.expire(now)
     const current = at - (at % this.millis)
     if (current > this.start) this.roll(current)
-    if (this.count >= this.limit) this.roll(this.start + this.millis)
+    if (this.count >= this.cap(this.start)) this.roll(this.start + this.millis)
     // The window being filled may be a later one: earlier ones are full.
     at = Math.max(at, this.start)
     this.count++
@@ -73,14 +93,17 @@ class WindowBudget {
     return at
   }
 
-  /** A success at `now`: counted toward what this window let through. */
+  /** A success at `now`: counted toward what this window let through; a probe that all got through holds. */
   passedAt(now: number): void {
+    this.expire(now)
     const start = now - (now % this.millis)
     if (start !== this.passedStart) {
       this.passedStart = start
       this.passed = 0
     }
     this.passed++
+    const probe = this.probe
+    if (probe !== undefined && start === probe.start && this.passed >= this.limit + probe.extra) this.held(probe)
   }
 
   /** Does a 429 at `now` whose `Retry-After` is `retryAfterMillis` end where our window ends? */
@@ -91,36 +114,71 @@ class WindowBudget {
   }
 
   /**
-   * A 429 that agrees: the key is used elsewhere too, and this window let through what it did. Counted across
-   * processes (a shared store), this process's successes are only its share: the budget is lowered by 10 % instead.
+   * A 429 that agrees. In the probe window it refutes the probe. Otherwise the key is used elsewhere too, and this
+   * window let through what it did. Counted across processes (a shared store), this process's successes are only
+   * its share: the budget is lowered by 10 % instead.
    */
   throttled(now: number, alone: boolean): void {
+    this.expire(now)
     const start = now - (now % this.millis)
+    const passed = start === this.passedStart ? this.passed : 0
+    const probe = this.probe
+    this.probe = undefined
+    this.step = 1
+    this.fullWindows = 0
     // One agreeing 429 may be chance (a shorter window of Clerk's that happens to end near ours): the window is closed
     // and nothing learned. A second one in the next window shows the key really is shared.
     const confirmed = start === this.throttledStart + this.millis
     this.throttledStart = start
+    if (probe !== undefined && start === probe.start) {
+      // The limit lies between the budget and the probe: what got through shows where, when nobody else counts.
+      if (alone) this.limit = Math.max(this.limit, Math.min(this.limit + probe.extra - 1, passed))
+      this.backOff()
+    } else if (confirmed) {
+      this.limit = alone ? Math.max(1, Math.min(this.limit, passed)) : Math.max(1, Math.floor(this.limit * 0.9))
+      this.backOff()
+    }
     if (start >= this.start) this.count = Math.max(this.count, this.limit)
-    this.fullWindows = 0
-    if (!confirmed) return
-    const passed = start === this.passedStart ? this.passed : 0
-    this.limit = alone ? Math.max(1, Math.min(this.limit, passed)) : Math.max(1, Math.floor(this.limit * 0.9))
-    this.raiseEvery *= 2
+  }
+
+  /** The most this window may carry: the budget, and the probe's extra in the probe window. */
+  private cap(start: number): number {
+    return this.probe !== undefined && this.probe.start === start ? this.limit + this.probe.extra : this.limit
+  }
+
+  /** Every request of the probe window got through: the budget takes the step, and the next window probes twice it. */
+  private held(probe: Probe): void {
+    this.limit += probe.extra
+    this.step = probe.extra * 2
+    this.probe = undefined
+    // The window being filled already is a later one: it is the next probe. Otherwise the next window will be.
+    if (this.start > probe.start) this.probe = { start: this.start, extra: this.step }
+    else this.fullWindows = this.raiseEvery
+  }
+
+  /** A probe whose window ended without all of it getting through (the calls did not fill it) proves nothing. */
+  private expire(now: number): void {
+    if (this.probe !== undefined && now >= this.probe.start + this.millis) {
+      this.probe = undefined
+      this.step = 1
+    }
+  }
+
+  private backOff(): void {
+    this.raiseEvery = Math.min(maxRaiseAfter, this.raiseEvery * 2)
   }
 
   private roll(start: number): void {
     const next = start === this.start + this.millis
-    if (next && this.count >= this.limit) {
-      if (++this.fullWindows >= this.raiseEvery) {
-        this.limit += Math.max(1, Math.round(this.limit * 0.05))
-        this.fullWindows = 0
-      }
-    } else {
-      this.fullWindows = 0
-    }
+    if (next && this.count >= this.cap(this.start)) this.fullWindows++
+    else this.fullWindows = 0
     this.count = next ? this.carry : 0
     this.carry = 0
     this.start = start
+    if (this.probe === undefined && this.fullWindows >= this.raiseEvery) {
+      this.probe = { start, extra: this.step }
+      this.fullWindows = 0
+    }
   }
 }
 
@@ -155,7 +213,7 @@ export class RateState {
   reserve(now: number): number {
     this.since ??= now
     let at = Math.max(now, this.gateUntil)
-    if (this.budget !== undefined && this.localCount) at = this.budget.take(at)
+    if (this.budget !== undefined && this.localCount) at = this.budget.take(at, now)
     if (this.rate !== undefined) {
       at = Math.max(at, this.nextSlot)
       this.nextSlot = at + 1000 / this.rate
