@@ -1,51 +1,15 @@
 /**
  * Several real processes sharing one key through a real Redis, against the emulator's rate limit on the live clock.
  */
-import { NodeHttpServer } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
-import { Context, Effect, Fiber, Layer, Redacted } from "effect"
-import { createServer } from "node:http"
-import { Emulator } from "../../src/index.js"
-import { deal, startWorker } from "./fleet.js"
+import { Effect, Fiber } from "effect"
 import { startRedis } from "./redis.js"
-import type { WorkerConfig } from "./worker.js"
+import { emulator, redis, runFleet } from "./setup.js"
 
 const limit = 50
 
-const emulator = (secretKey: string) =>
-  Effect.map(
-    Layer.build(
-      Emulator.layer({ seedClients: 200, secretKey, rateLimit: { limit, window: "1 second" } }).pipe(
-        Layer.provide(NodeHttpServer.layer(createServer, { port: 0, host: "127.0.0.1" }))
-      )
-    ),
-    (context) => Context.get(context, Emulator.Emulator)
-  )
-
-const redis = Effect.acquireRelease(Effect.promise(startRedis), (server) => Effect.promise(server.stop))
-
-const run = (
-  server: Emulator.Service,
-  workers: number,
-  calls: number,
-  options: Pick<WorkerConfig, "redisUrl" | "rateLimit">
-) =>
-  Effect.promise(() => {
-    const startAt = Date.now() + 3000
-    const ids = server.clients.map((client) => client.id)
-    return Promise.all(
-      deal(ids, calls, workers).map((share) =>
-        startWorker({
-          apiUrl: server.apiUrl,
-          secretKey: Redacted.value(server.secretKey),
-          ids: share,
-          concurrency: 25,
-          startAt,
-          ...options
-        }).result
-      )
-    )
-  })
+const emulatorAt50 = (secretKey: string) =>
+  emulator({ seedClients: 200, secretKey, rateLimit: { limit, window: "1 second" } })
 
 describe("four processes, one key, one Redis (emulator at 50 requests/s, live clock)", () => {
   it.live(
@@ -53,8 +17,8 @@ describe("four processes, one key, one Redis (emulator at 50 requests/s, live cl
     () =>
       Effect.scoped(Effect.gen(function*() {
         const store = yield* redis
-        const server = yield* emulator("sk_live_fleet_shared")
-        const results = yield* run(server, 4, 1000, {
+        const server = yield* emulatorAt50("sk_live_fleet_shared")
+        const results = yield* runFleet(server, 4, 1000, {
           redisUrl: store.url,
           rateLimit: { limit, interval: "1 second" }
         })
@@ -80,8 +44,8 @@ describe("four processes, one key, one Redis (emulator at 50 requests/s, live cl
     () =>
       Effect.scoped(Effect.gen(function*() {
         const store = yield* Effect.promise(startRedis)
-        const server = yield* emulator("sk_live_fleet_killed")
-        const running = yield* Effect.fork(run(server, 2, 400, {
+        const server = yield* emulatorAt50("sk_live_fleet_killed")
+        const running = yield* Effect.fork(runFleet(server, 2, 400, {
           redisUrl: store.url,
           rateLimit: { limit, interval: "1 second" }
         }))

@@ -3,52 +3,14 @@
  * default options), and the circuit (a process that starts while another has found Clerk down sheds at once). And the
  * README's runnable example of N workers on one key, run as a user runs it.
  */
-import { NodeHttpServer } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
-import { Context, Effect, Layer, Redacted } from "effect"
+import { Effect, Redacted } from "effect"
 import { spawn } from "node:child_process"
-import { createServer } from "node:http"
 import { fileURLToPath } from "node:url"
-import { Emulator } from "../../src/index.js"
-import { deal, startWorker } from "./fleet.js"
-import { startRedis } from "./redis.js"
-import type { WorkerConfig, WorkerResult } from "./worker.js"
+import { startWorker } from "./fleet.js"
+import { emulator, redis, runFleet } from "./setup.js"
 
 const repo = fileURLToPath(new URL("../..", import.meta.url))
-
-const emulator = (options: Emulator.Options) =>
-  Effect.map(
-    Layer.build(
-      Emulator.layer(options).pipe(Layer.provide(NodeHttpServer.layer(createServer, { port: 0, host: "127.0.0.1" })))
-    ),
-    (context) => Context.get(context, Emulator.Emulator)
-  )
-
-const redis = Effect.acquireRelease(Effect.promise(startRedis), (server) => Effect.promise(server.stop))
-
-/** `workers` processes that start together and get `calls` ids between them, with the options given. */
-const run = (
-  server: Emulator.Service,
-  workers: number,
-  calls: number,
-  options: Partial<Pick<WorkerConfig, "redisUrl" | "rateLimit" | "concurrency">>
-): Effect.Effect<ReadonlyArray<WorkerResult>> =>
-  Effect.promise(() => {
-    const startAt = Date.now() + 3000
-    const ids = server.clients.map((client) => client.id)
-    return Promise.all(
-      deal(ids, calls, workers).map((share) =>
-        startWorker({
-          apiUrl: server.apiUrl,
-          secretKey: Redacted.value(server.secretKey),
-          ids: share,
-          concurrency: 25,
-          startAt,
-          ...options
-        }).result
-      )
-    )
-  })
 
 describe("what four processes share through one Redis (live clock)", () => {
   it.live(
@@ -62,7 +24,7 @@ describe("what four processes share through one Redis (live clock)", () => {
           secretKey: "sk_test_fleet_documented",
           rateLimit: { limit: 100, window: "10 seconds" }
         })
-        const results = yield* run(server, 4, 300, { redisUrl: store.url })
+        const results = yield* runFleet(server, 4, 300, { redisUrl: store.url })
         const stats = yield* server.stats
         expect(results.flatMap((r) => r.warnings)).toEqual([])
         expect(results.flatMap((r) => r.failed)).toEqual([])
