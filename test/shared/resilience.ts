@@ -879,51 +879,35 @@ export const resilience = ({ describe, expect, it }: Runner, face: Face) => {
 
   describe(`${face.name}: the same retry and time-limit rules over each stock transport`, () => {
     for (const transport of ["platform", "fetch"] as const) {
-      it(
-        `${transport}: a 503 is retried after the policy's delay, and only then`,
-        onTestClock(async (session, server) => {
-          const clients = await session.clients({
-            apiUrl: server.apiUrl,
-            transport,
-            retry: { backoff: { jitter: 0 } },
-            rateLimit: false
+      // The first reply, and when its retry is due: the policy's first delay, or a longer Retry-After.
+      const delayed = [
+        ["a 503 is retried after the policy's delay, and only then", json(503, clerkErrors(503, "unavailable")), 500],
+        ["Retry-After is a floor on the delay", tooManyRequests({ "retry-after": "3" }), 3000]
+      ] as const
+      for (const [title, first, delay] of delayed) {
+        it(
+          `${transport}: ${title}`,
+          onTestClock(async (session, server) => {
+            const clients = await session.clients({
+              apiUrl: server.apiUrl,
+              transport,
+              retry: { backoff: { jitter: 0 } },
+              rateLimit: false
+            })
+            server.reply(first, json(200, client("client_1")))
+            const t0 = await session.now()
+            const pending = clients.fork(get("client_1"))
+            await eventually(() => server.received.length === 1, "the first attempt")
+            await awaitSleepAt(session, t0 + delay)
+            await session.adjust(delay - 1)
+            await realSleep(20)
+            expect(server.received).toHaveLength(1)
+            await session.adjust(1)
+            await eventually(() => server.received.length === 2, "the retry")
+            expect(succeeded(await pending.join())).toEqual(["client_1"])
           })
-          server.reply(json(503, clerkErrors(503, "unavailable")), json(200, client("client_1")))
-          const t0 = await session.now()
-          const pending = clients.fork(get("client_1"))
-          await eventually(() => server.received.length === 1, "the first attempt")
-          await awaitSleepAt(session, t0 + 500)
-          await session.adjust(499)
-          await realSleep(20)
-          expect(server.received).toHaveLength(1)
-          await session.adjust(1)
-          await eventually(() => server.received.length === 2, "the retry")
-          expect(succeeded(await pending.join())).toEqual(["client_1"])
-        })
-      )
-
-      it(
-        `${transport}: Retry-After is a floor on the delay`,
-        onTestClock(async (session, server) => {
-          const clients = await session.clients({
-            apiUrl: server.apiUrl,
-            transport,
-            retry: { backoff: { jitter: 0 } },
-            rateLimit: false
-          })
-          server.reply(tooManyRequests({ "retry-after": "3" }), json(200, client("client_1")))
-          const t0 = await session.now()
-          const pending = clients.fork(get("client_1"))
-          await eventually(() => server.received.length === 1, "the first attempt")
-          await awaitSleepAt(session, t0 + 3000)
-          await session.adjust(2999)
-          await realSleep(20)
-          expect(server.received).toHaveLength(1)
-          await session.adjust(1)
-          await eventually(() => server.received.length === 2, "the retry")
-          expect(succeeded(await pending.join())).toEqual(["client_1"])
-        })
-      )
+        )
+      }
 
       it(
         `${transport}: an attempt that outlives its timeout fails with SDKError Timeout in real time, the TestClock left alone, and aborts the request`,
