@@ -16,26 +16,8 @@
 import * as Zlib from "node:zlib"
 import { version } from "../../src/core/version.js"
 import * as Fixtures from "../support/fixtures.js"
+import type { Runner } from "./runner.js"
 import * as Server from "./server.js"
-
-/** What the suite needs of a test runner: its own `describe`, `it` and `expect`. */
-export interface Runner {
-  readonly describe: (name: string, body: () => void) => void
-  readonly it: (name: string, body: () => Promise<void>, timeout?: number) => void
-  readonly expect: (actual: unknown, message?: string) => Assertion
-}
-
-export interface Assertion {
-  toBe(expected: unknown): void
-  toEqual(expected: unknown): void
-  toMatchObject(expected: object): void
-  toMatch(expected: RegExp): void
-  toContain(expected: unknown): void
-  toBeLessThan(expected: number): void
-  toBeGreaterThanOrEqual(expected: number): void
-  toBeUndefined(): void
-  readonly not: { toContain(expected: unknown): void }
-}
 
 /** One transport a face offers, with the properties its documentation promises. */
 export interface Transport {

@@ -12,6 +12,7 @@
  * Promise API.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
+import type { Runner } from "./runner.js"
 
 const secret = "sk_test_HARDENING_5f1e2d3c4b5a69788796a5b4c3d2e1f0"
 
@@ -93,18 +94,6 @@ const hostileReplies: ReadonlyArray<readonly [string, Answer]> = [
   }],
   ["a reset connection", (res) => res.socket?.destroy()]
 ]
-
-/** What the suite needs of a test runner: its own `describe`, `it` and `expect`. */
-export interface Runner {
-  readonly describe: (name: string, body: () => void) => void
-  readonly it: (name: string, body: () => Promise<void>, timeout?: number) => void
-  readonly expect: (actual: unknown, message?: string) => {
-    toEqual(expected: unknown): void
-    toBe(expected: unknown): void
-    toContain(expected: unknown): void
-    not: { toContain(expected: unknown): void }
-  }
-}
 
 /** A face's Promise API, as far as the suite uses it. */
 export interface Face {

@@ -17,16 +17,7 @@
 import { lookup } from "node:dns/promises"
 import { createServer, type Server } from "node:http"
 import * as Fixtures from "../support/fixtures.js"
-
-/** What the suite needs of a test runner: its own `describe`, `it` and `expect`. */
-export interface Runner {
-  readonly describe: (name: string, body: () => void) => void
-  readonly it: (name: string, body: () => Promise<void>, timeout?: number) => void
-  readonly expect: (actual: unknown, message?: string) => {
-    toEqual(expected: unknown): void
-    toContain(expected: unknown): void
-  }
-}
+import type { Runner } from "./runner.js"
 
 /**
  * The transport under the face's layer: a recording client that answers every request with `body` (status 200)

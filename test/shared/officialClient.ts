@@ -8,17 +8,7 @@
  * resolves from there on either face.
  */
 import { createClerkClient } from "@clerk/backend"
-
-/** What the suite needs of a test runner: its own `describe`, `it` and `expect`. */
-export interface Runner {
-  readonly describe: (name: string, body: () => void) => void
-  readonly it: (name: string, body: () => Promise<void>) => void
-  readonly expect: (actual: unknown) => {
-    toBe(expected: unknown): void
-    toEqual(expected: unknown): void
-    toContain(expected: unknown): void
-  }
-}
+import type { Runner } from "./runner.js"
 
 /** An emulator the face started, with its seeded clients as plain data. */
 export interface Started {

@@ -23,25 +23,8 @@ import { runInNewContext } from "node:vm"
 import type { Fault } from "../../src/core/emulator/faults.js"
 import type { Stats } from "../../src/core/emulator/server.js"
 import * as Fixtures from "../support/fixtures.js"
+import type { Runner } from "./runner.js"
 import * as Server from "./server.js"
-
-/** What the suite needs of a test runner: its own `describe`, `it` and `expect`. */
-export interface Runner {
-  readonly describe: (name: string, body: () => void) => void
-  readonly it: (name: string, body: () => Promise<void>, timeout?: number) => void
-  readonly expect: (actual: unknown, message?: string) => Assertion
-}
-
-export interface Assertion {
-  toBe(expected: unknown): void
-  toEqual(expected: unknown): void
-  toContain(expected: unknown): void
-  toHaveLength(expected: number): void
-  toBeLessThan(expected: number): void
-  toBeLessThanOrEqual(expected: number): void
-  toBeGreaterThan(expected: number): void
-  toBeGreaterThanOrEqual(expected: number): void
-}
 
 /** A typed error's fields, as the face's error classes hold them. */
 export interface Failure {

@@ -11,27 +11,12 @@
  * data.
  */
 import { clerkErrors, client } from "../support/fixtures.js"
+import type { Runner } from "./runner.js"
 import { json, refusedApiUrl, type Reply, reset, stall, start, type TestServer, text } from "./server.js"
 
 // ---------------------------------------------------------------------------------------------------------------------
 // What the suite needs of a runner and of a face
 // ---------------------------------------------------------------------------------------------------------------------
-
-/** What the suite needs of a test runner: its own `describe`, `it` and `expect`. */
-export interface Runner {
-  readonly describe: (name: string, body: () => void) => void
-  readonly it: (name: string, body: () => Promise<void>, timeout?: number) => void
-  readonly expect: (actual: unknown, message?: string) => {
-    toBe(expected: unknown): void
-    toEqual(expected: unknown): void
-    toContain(expected: unknown): void
-    toMatch(expected: RegExp): void
-    toHaveLength(expected: number): void
-    toBeLessThan(expected: number): void
-    toBeGreaterThan(expected: number): void
-    toBeGreaterThanOrEqual(expected: number): void
-  }
-}
 
 /**
  * The transport under `Clients`:

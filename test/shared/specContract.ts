@@ -10,6 +10,7 @@
 import { readFileSync } from "node:fs"
 import YAML from "yaml"
 import * as Wire from "../../src/core/wire.js"
+import type { Runner } from "./runner.js"
 
 export interface SpecSchema {
   readonly type?: string
@@ -116,13 +117,6 @@ const sample = (input: SpecSchema, mode: Mode, path: string): unknown => {
     default:
       throw new Error(`no sample for ${JSON.stringify(schema)} at ${path}`)
   }
-}
-
-/** What the suite needs of a test runner: its own `describe`, `it` and `expect`. */
-export interface Runner {
-  readonly describe: (name: string, body: () => void) => void
-  readonly it: (name: string, body: () => void) => void
-  readonly expect: (actual: unknown) => { toEqual(expected: unknown): void; toBe(expected: unknown): void }
 }
 
 /** What the suite needs of a face: its Schemas' decoders (`undefined` on failure) and encoder, and its statuses. */
