@@ -15,6 +15,20 @@ import { type Entry, freePort, inspect, type RedisServer, startRedis, startRedis
 import { clerkErrors, client } from "../test/support/fixtures.js"
 import * as Server from "./support/server.js"
 
+/**
+ * Three rounds of 10 gets (5 at a time), each round 6 s after the last: past the store's 5 s fallback, so that a
+ * failing store is due to be tried again in each.
+ */
+const threeRounds = (clients: Clients.Service) =>
+  Effect.forEach([0, 1, 2], () =>
+    Effect.andThen(
+      Effect.tap(
+        Effect.forEach(Array.from({ length: 10 }, () => "client_ok"), (id) => clients.get(id), { concurrency: 5 }),
+        (results) => Effect.sync(() => assert.lengthOf(results, 10))
+      ),
+      TestClock.adjust("6 seconds")
+    ), { discard: true })
+
 const build = (server: Server.TestServer, options: Partial<Clients.Options>) =>
   Effect.map(
     Layer.build(
@@ -90,15 +104,7 @@ describe("v4 shared budget (SharedBudget.memory, TestClock)", () => {
       const clients = yield* build(server, { sharedBudget: broken })
       server.reply(Server.json(200, client("client_ok")))
       // Three rounds, each after the store was due to be tried again: it fails each time, and is reported once.
-      for (let round = 0; round < 3; round++) {
-        const results = yield* Effect.forEach(
-          Array.from({ length: 10 }, () => "client_ok"),
-          (id) => clients.get(id),
-          { concurrency: 5 }
-        )
-        assert.lengthOf(results, 10)
-        yield* TestClock.adjust("6 seconds")
-      }
+      yield* threeRounds(clients)
       assert.lengthOf(server.received, 30)
       assert.lengthOf(warnings, 1)
       assert.include(warnings[0], "the shared budget store (broken) is unavailable (connection refused)")
@@ -128,15 +134,7 @@ describe("v4 shared budget (SharedBudget.memory, TestClock)", () => {
       }
       const clients = yield* build(server, { sharedBudget: leaky })
       server.reply(Server.json(200, client("client_ok")))
-      for (let round = 0; round < 3; round++) {
-        const results = yield* Effect.forEach(
-          Array.from({ length: 10 }, () => "client_ok"),
-          (id) => clients.get(id),
-          { concurrency: 5 }
-        )
-        assert.lengthOf(results, 10)
-        yield* TestClock.adjust("6 seconds")
-      }
+      yield* threeRounds(clients)
       // One try at the layer's start (the first round comes within its fallback), then one in each later round.
       assert.strictEqual(tries, 3)
       assert.strictEqual(mostRunning, 1)

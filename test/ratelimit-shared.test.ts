@@ -10,6 +10,20 @@ import * as TestServer from "./support/TestServer.js"
 
 const turn = TestServer.eventually(() => true, "a turn of the event loop")
 
+/**
+ * Three rounds of 10 gets (5 at a time), each round 6 s after the last: past the store's 5 s fallback, so that a
+ * failing store is due to be tried again in each.
+ */
+const threeRounds = (clients: Clients.Service) =>
+  Effect.forEach([0, 1, 2], () =>
+    Effect.zipRight(
+      Effect.tap(
+        Effect.forEach(Array.from({ length: 10 }, () => "client_ok"), (id) => clients.get(id), { concurrency: 5 }),
+        (results) => Effect.sync(() => expect(results).toHaveLength(10))
+      ),
+      TestClock.adjust("6 seconds")
+    ), { discard: true })
+
 const build = (server: TestServer.TestServer, options: Partial<Clients.Options>) =>
   Effect.map(
     Layer.build(TestServer.clientsLayer(server, { retry: false, ...options })),
@@ -84,13 +98,7 @@ describe("a shared budget (SharedBudget.memory, TestClock)", () => {
       const clients = yield* build(server, { sharedBudget: broken })
       server.reply(TestServer.json(200, Fixtures.client("client_ok")))
       // Three rounds, each after the store was due to be tried again: it fails each time, and is reported once.
-      for (let round = 0; round < 3; round++) {
-        const results = yield* Effect.forEach(Array.from({ length: 10 }, () => "client_ok"), (id) => clients.get(id), {
-          concurrency: 5
-        })
-        expect(results).toHaveLength(10)
-        yield* TestClock.adjust("6 seconds")
-      }
+      yield* threeRounds(clients)
       expect(server.received).toHaveLength(30)
       expect(warnings).toHaveLength(1)
       expect(warnings[0]).toContain("the shared budget store (broken) is unavailable (connection refused)")
@@ -119,13 +127,7 @@ describe("a shared budget (SharedBudget.memory, TestClock)", () => {
       }
       const clients = yield* build(server, { sharedBudget: leaky })
       server.reply(TestServer.json(200, Fixtures.client("client_ok")))
-      for (let round = 0; round < 3; round++) {
-        const results = yield* Effect.forEach(Array.from({ length: 10 }, () => "client_ok"), (id) => clients.get(id), {
-          concurrency: 5
-        })
-        expect(results).toHaveLength(10)
-        yield* TestClock.adjust("6 seconds")
-      }
+      yield* threeRounds(clients)
       // One try at the layer's start (the first round comes within its fallback), then one in each later round.
       expect(tries).toBe(3)
       expect(mostRunning).toBe(1)
