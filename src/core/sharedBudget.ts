@@ -83,17 +83,17 @@ export class StoreHealth {
   }
 
   /**
-   * The store answered `taken` to `take` at `now`: its gate and circuit join this layer's. The answer says until
-   * when the attempt waits (at or before `now`: it goes) and whether the shared gate closed this layer's.
+   * The store answered `taken` to `take`: its gate and circuit join this layer's. The answer says until when the
+   * attempt waits (at or before now: it goes) and whether the shared gate closed this layer's.
    */
-  answered(now: number, take: Take, taken: Taken): { readonly until: number; readonly gateClosed: boolean } {
+  answered(take: Take, taken: Taken): { readonly until: number; readonly gateClosed: boolean } {
     if (this.downUntil !== 0) {
       this.downUntil = 0
       this.rate.countLocally(false)
     }
     const gateClosed = taken.gateUntil > this.rate.gate()
     if (gateClosed) this.rate.holdUntil(taken.gateUntil)
-    this.storm.merge({ openUntil: taken.openUntil }, now)
+    this.storm.merge({ openUntil: taken.openUntil })
     return { until: Math.max(this.rate.gate(), taken.fits ? 0 : (take.index + 1) * take.millis), gateClosed }
   }
 }

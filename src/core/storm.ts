@@ -105,7 +105,7 @@ export class Storm {
    * whose probe time has passed is still open: nobody has seen Clerk answer since, so the next attempt here is the
    * probe and the others are shed, as on the process that opened it.
    */
-  merge(signal: StormSignal, _now: number): void {
+  merge(signal: StormSignal): void {
     if (signal.openUntil === 0) {
       if (this.openUntil !== 0) this.close()
       return

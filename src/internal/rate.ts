@@ -269,7 +269,7 @@ const connect = (
             onFailure: (error) =>
               fail(now, error),
             onSuccess: (taken) => {
-              const { gateClosed, until } = health.answered(now, take, taken)
+              const { gateClosed, until } = health.answered(take, taken)
               if (gateClosed) {
                 ClerkMetrics.sharedGate.unsafeUpdate(1, [])
               }

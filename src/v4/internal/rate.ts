@@ -219,7 +219,7 @@ const connect = (
             onFailure: (error) =>
               fail(now, error),
             onSuccess: (taken) => {
-              const { gateClosed, until } = health.answered(now, take, taken)
+              const { gateClosed, until } = health.answered(take, taken)
               const counted = gateClosed ? Metric.update(ClerkMetrics.sharedGate, 1) : Effect.void
               if (until <= now) {
                 return Effect.as(counted, true)
