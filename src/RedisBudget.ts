@@ -81,7 +81,8 @@ export const store = (options: Options = {}): SharedBudget.Store => ({
       return {
         take: (take) => attempt(() => link.take(take)),
         closeGate: (until, now) => attempt(() => link.closeGate(until, now)),
-        setCircuit: (openUntil, now) => attempt(() => link.setCircuit(openUntil, now))
+        setCircuit: (openUntil, now) => attempt(() => link.setCircuit(openUntil, now)),
+        sharePace: (pace, passed, now) => attempt(() => link.sharePace(pace, passed, now))
       }
     })
 })

@@ -5,7 +5,7 @@
  * when Redis was down at its start, and no trace of the secret key in Redis.
  */
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
-import { Context, Effect, Fiber, Layer, Logger, Metric } from "effect"
+import { Clock, Context, Effect, Fiber, Layer, Logger, Metric } from "effect"
 import { ClerkMetrics, Clients, SharedBudget } from "effect-clerk/v4"
 import * as RedisBudget from "effect-clerk/v4/RedisBudget"
 import { FetchHttpClient } from "effect/http"
@@ -39,7 +39,58 @@ const build = (server: Server.TestServer, options: Partial<Clients.Options>) =>
     (context) => Context.get(context, Clients.Clients)
   )
 
+/**
+ * Layers a and b share `store` (rateLimit "adaptive"); 10 calls through each, then a 429 with Retry-After 1 for a.
+ * Once the gate opens, the rate is read from what every layer reported: 20 successes key-wide in the second it
+ * closed, so the key's rate is 20 a second (a's own 10 would give 10 a second, and b would not be paced at all).
+ * From the gate's end, a and b together send 20 in each second (the rate grows by 0.5/s a second). `settleMillis`
+ * of real time lets the gate and the throttle reach the store.
+ */
+const keyWideRate = (store: SharedBudget.Store, settleMillis: number) =>
+  Effect.gen(function*() {
+    const server = yield* Server.make
+    const options: Partial<Clients.Options> = { sharedBudget: store, rateLimit: "adaptive" }
+    const a = yield* build(server, options)
+    const b = yield* build(server, options)
+    const alone = yield* build(server, { rateLimit: "adaptive" })
+    const ok = Server.json(200, client("client_ok"))
+    const calls = (clients: Clients.Service, n: number) =>
+      Effect.forEach(Array.from({ length: n }, () => "client_ok"), (id) => clients.get(id), {
+        concurrency: "unbounded"
+      })
+    server.reply(
+      ...Array.from({ length: 20 }, () => ok),
+      Server.json(429, clerkErrors(429, "too_many_requests"), { "retry-after": "1" }),
+      ok
+    )
+    yield* Effect.all([calls(a, 10), calls(b, 10)], { concurrency: "unbounded" })
+    const throttled = yield* Effect.flip(a.get("client_ok"))
+    assert.strictEqual(throttled._tag === "ClerkErrors" ? throttled.status : undefined, 429)
+    // The gate and the rate reach the store in the background (real time).
+    yield* Server.realSleep(settleMillis)
+    const both = yield* Effect.forkChild(Effect.all([calls(a, 30), calls(b, 30)], { concurrency: "unbounded" }))
+    yield* Server.realSleep(settleMillis)
+    assert.lengthOf(server.received, 21)
+    for (const [at, sent] of [[1999, 41], [2999, 61], [3999, 81]] as const) {
+      yield* TestClock.adjust(`${at - (yield* Clock.currentTimeMillis)} millis`)
+      yield* Effect.promise(() => server.awaitRequests(sent))
+      yield* Server.realSleep(20)
+      assert.lengthOf(server.received, sent)
+    }
+    yield* TestClock.adjust("1 millis")
+    assert.lengthOf((yield* Fiber.join(both)).flat(), 60)
+    // A layer that shares nothing never saw a 429: its 40 go at once.
+    yield* calls(alone, 40)
+    assert.lengthOf(server.received, 121)
+  })
+
 describe("v4 shared budget (SharedBudget.memory, TestClock)", () => {
+  it.effect(
+    "the adaptive rate is the key's: the one a layer learns from a 429 (what every layer sent, over the window) " +
+      "paces both layers sharing the store, together, from the gate's end; a layer alone does not follow it",
+    () => keyWideRate(SharedBudget.memory(), 20)
+  )
+
   it.effect("a 429 with Retry-After seen by one layer holds another layer that shares the store, not one that does not", () =>
     Effect.gen(function*() {
       const server = yield* Server.make
@@ -186,6 +237,11 @@ describe("v4 shared budget through Redis (RedisBudget.store, a private redis-ser
   })
   afterAll(() => redis?.stop())
   const store = (prefix: string) => RedisBudget.store({ url: redis!.url, prefix })
+
+  it.effect(
+    "the adaptive rate is the key's on Redis too: learned by one layer, it paces both layers on the store together",
+    () => keyWideRate(store("pace-test:"), 100)
+  )
 
   it.effect("a 429 with Retry-After seen by one layer holds another layer on the same Redis and key", () =>
     Effect.gen(function*() {

@@ -6,6 +6,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { Context, Effect, Fiber, Layer, Logger, LogLevel, Metric, TestClock, TestServices } from "effect"
 import { ClerkMetrics, Clients, SharedBudget } from "../src/index.js"
 import * as Fixtures from "./support/fixtures.js"
+import { keyWideRate } from "./support/sharedPace.js"
 import * as TestServer from "./support/TestServer.js"
 
 const turn = TestServer.eventually(() => true, "a turn of the event loop")
@@ -78,6 +79,12 @@ describe("a shared budget (SharedBudget.memory, TestClock)", () => {
       expect(shedByB._tag === "SDKError" && shedByB.reason).toBe("Shed")
       expect(server.received).toHaveLength(21)
     }))
+
+  it.scoped(
+    "the adaptive rate is the key's: the one a layer learns from a 429 (what every layer sent, over the window) " +
+      "paces both layers sharing the store, together, from the gate's end; a layer alone does not follow it",
+    () => keyWideRate(SharedBudget.memory(), 20)
+  )
 
   const warnings: Array<string> = []
   const capture = Logger.replace(

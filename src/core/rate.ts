@@ -13,12 +13,14 @@
  *   becomes what got through in that window. After {@link raiseAfter} full windows without a 429, one window probes
  *   one request more (a contract may raise the limit); each probe that holds doubles the step, a refuted one costs
  *   one rejection and doubles the wait before the next.
- * - **The adaptive rate.** Until Clerk first throttles (outside the budget), nothing is paced. The first throttle that
- *   follows at least 10 successes sets the rate to what got through: successes since pacing began, over that time
- *   plus the `Retry-After` (the rest of Clerk's window). After that, the rate grows while calls succeed by 1 % (at
- *   least 0.5 request/s) per second (additive increase) and drops by 15 % on each later 429 (multiplicative
- *   decrease); rejections that arrive while the gate is closed, or within a second of a decrease, count as one
- *   throttle.
+ * - **The adaptive rate** (a {@link Pace}). Until Clerk first throttles (outside the budget), nothing is paced. The
+ *   first throttle that follows at least 10 successes sets the rate to what got through: successes since pacing
+ *   began, over that time plus the `Retry-After` (the rest of Clerk's window). After that, the rate grows with time
+ *   by 0.5 request/s per second up to 50/s, then by 1 % per second (additive increase; {@link rateAt}), and drops by
+ *   15 % on each later 429 (multiplicative decrease); rejections that arrive while the gate is closed, or within
+ *   {@link sameThrottleMillis} of a decrease, count as one throttle. Through a shared store the pace is the key's,
+ *   not the process's: the first rate is read from what the store counted for every process, each decrease is
+ *   written there (several processes that see one throttle lower it once), and every process paces by the store's.
  */
 
 import { isBackpressure } from "./status.js"
@@ -45,8 +47,62 @@ export const maxRaiseAfter = 60
 
 /** Never slower than one request every two seconds, however hard Clerk throttles. */
 const minRate = 0.5
+/** Past this many requests per second a pace no longer holds anything back: growth stops there. */
+const maxRate = 1_000_000
+/** Rejections within this many milliseconds of a decrease were already on their way: they are the same throttle. */
+export const sameThrottleMillis = 1000
 /** How many requests must have got through before a throttle is read as the limit. */
 const minSample = 10
+
+/**
+ * The adaptive rate of a key, as one record: what a shared store holds so that every process paces by one rate.
+ * `rate` requests per second from `growsFrom` (the end of the gate the decrease came with), growing after that
+ * ({@link rateAt}); `loweredAt` is when the throttle that set it was seen.
+ */
+export interface Pace {
+  readonly rate: number
+  readonly loweredAt: number
+  readonly growsFrom: number
+}
+
+/**
+ * A pace's rate at `now`: additive increase with time since it was set, 0.5 request/s per second while under 50/s,
+ * then 1 % per second (so that a rate found far below a raised limit climbs back within minutes).
+ */
+export const rateAt = (pace: Pace, now: number): number => {
+  const seconds = Math.max(0, now - pace.growsFrom) / 1000
+  const toFifty = Math.max(0, (50 - pace.rate) / 0.5)
+  if (seconds <= toFifty) return pace.rate + 0.5 * seconds
+  return Math.min(maxRate, Math.max(pace.rate, 50) * Math.exp(0.01 * (seconds - toFifty)))
+}
+
+/**
+ * A store's pace after a process offers `offered` (a decrease, or a first throttle without a rate yet: 0): a later
+ * throttle's replaces it; one within {@link sameThrottleMillis} of the stored one is the same throttle seen elsewhere,
+ * and the lower rate stays (a rate read for a first throttle replaces its 0); an older one is ignored. (The Redis
+ * store's script applies the same rule: core/redisBudget.ts.)
+ */
+export const mergePace = (stored: Pace | undefined, offered: Pace): Pace => {
+  if (stored === undefined || offered.loweredAt >= stored.loweredAt + sameThrottleMillis) return offered
+  const same = offered.loweredAt > stored.loweredAt - sameThrottleMillis
+  if (same && offered.rate > 0 && (stored.rate === 0 || offered.rate < stored.rate)) {
+    return { ...stored, rate: offered.rate }
+  }
+  return stored
+}
+
+/** The successes every process reported to a shared store for a key since `since`: the first rate's sample. */
+export interface Sample {
+  readonly passed: number
+  readonly since: number
+}
+
+/**
+ * The window a shared store counts a pace in: `rate` a second, in one-second windows (a slower rate: one request per
+ * window as long as one request's share). These are the pacer's own windows, not Clerk's: no guard applies.
+ */
+export const paceWindow = (rate: number): Window =>
+  rate >= 1 ? { limit: Math.floor(rate), millis: 1000 } : { limit: 1, millis: Math.ceil(1000 / rate) }
 
 /** A window that may let through `extra` requests more than the budget: the probe of a higher limit. */
 interface Probe {
@@ -186,16 +242,21 @@ class WindowBudget {
 export class RateState {
   /** Epoch millis (Effect clock) before which nothing is sent. */
   private gateUntil = 0
-  /** Requests per second, once Clerk has throttled; `undefined` until then. */
-  private rate: number | undefined = undefined
+  /** The adaptive rate, once Clerk has throttled; `undefined` until then. */
+  private pace: Pace | undefined = undefined
   /** The next free slot at the current rate. */
   private nextSlot = 0
   /** When the current estimate window began, and how many attempts got through since. */
   private since: number | undefined = undefined
   private passed = 0
-  /** When the rate was last lowered, and last raised. */
+  /** What a shared store counted key-wide, as of its last answer (while it counts). */
+  private fleet: Sample | undefined = undefined
+  /** Successes not yet reported to the store (while the first rate may have to be read from them). */
+  private unreported = 0
+  /** A first throttle the store holds without a rate yet (see `shared`). */
+  private pending: Pace | undefined = undefined
+  /** When the rate or budget was last lowered. */
   private loweredAt = Number.NEGATIVE_INFINITY
-  private raisedAt = 0
   private budget: WindowBudget | undefined
   private fixedMillis: number | undefined = undefined
   /** Bumped when the pace is replaced (the documented budget dropped): waiters take their slot again. */
@@ -204,6 +265,11 @@ export class RateState {
   private localCount = true
   /** Told when a 429 or 503 closes the gate here, so that peers can follow (see SharedBudget). */
   onGate: ((until: number) => void) | undefined = undefined
+  /**
+   * Told when a throttle lowers the adaptive rate here, so that the store can carry it to peers; and, with no pace,
+   * when successes wait to be reported to the store's sample (the first rate is read from it).
+   */
+  onPace: ((pace: Pace | undefined) => void) | undefined = undefined
 
   constructor(private readonly adaptive: boolean, documented?: Window) {
     this.budget = documented === undefined ? undefined : new WindowBudget(documented.limit, documented.millis)
@@ -214,9 +280,9 @@ export class RateState {
     this.since ??= now
     let at = Math.max(now, this.gateUntil)
     if (this.budget !== undefined && this.localCount) at = this.budget.take(at, now)
-    if (this.rate !== undefined) {
+    if (this.pace !== undefined) {
       at = Math.max(at, this.nextSlot)
-      this.nextSlot = at + 1000 / this.rate
+      this.nextSlot = at + 1000 / rateAt(this.pace, at)
     }
     // Whole milliseconds: a slot is never early, and clocks sleep in whole units.
     return Math.ceil(at - now)
@@ -228,6 +294,58 @@ export class RateState {
 
   countLocally(on: boolean): void {
     this.localCount = on
+    if (on) {
+      this.fleet = undefined
+      this.unreported = 0
+      this.pending = undefined
+    }
+  }
+
+  /** The successes seen since the last call (for the store's sample, while it counts). */
+  report(): number {
+    const passed = this.unreported
+    this.unreported = 0
+    return passed
+  }
+
+  /**
+   * What the store said at `now` about the key's pace, and the successes every process reported. A set rate paces
+   * every process (unless this one's own decrease is newer and still on its way there). A first throttle is stored
+   * without a rate (0), to be read from those successes once the gate opens: by then every answer of the throttled
+   * window is in, where at the 429 itself many are still on their way; whichever process takes first then reads it,
+   * and all read the same.
+   */
+  shared(now: number, pace: Pace | undefined, fleet: Sample | undefined): void {
+    this.fleet = fleet
+    if (pace === undefined || !this.adaptive || this.budget !== undefined) return
+    const own = this.pace
+    if (own !== undefined && pace.loweredAt <= own.loweredAt - sameThrottleMillis) return
+    if (pace.rate === 0) {
+      if (own !== undefined && own.loweredAt >= pace.loweredAt) return
+      this.pending = pace
+      if (now < pace.growsFrom || fleet === undefined) return
+      this.pending = undefined
+      // Too few requests got through to tell the limit (the key's budget may be spent by others): the gate is enough.
+      if (fleet.passed < minSample) return
+      // What got through key-wide since the store first counted, over that time and the rest of Clerk's window.
+      this.lower({ ...pace, rate: (fleet.passed * 1000) / (pace.growsFrom - fleet.since) })
+    } else if (own?.rate !== pace.rate || own.loweredAt !== pace.loweredAt || own.growsFrom !== pace.growsFrom) {
+      this.setPace(pace)
+    }
+  }
+
+  /**
+   * The window this key's attempts are counted in by a shared store: the documented budget while it holds (Clerk's
+   * window: `guarded`), else the adaptive rate's own ({@link paceWindow}); none while nothing is paced.
+   */
+  sharedWindow(now: number): { readonly window: Window; readonly guarded: boolean } | undefined {
+    if (this.budget !== undefined) {
+      return { window: { limit: this.budget.limit, millis: this.budget.millis }, guarded: true }
+    }
+    if (this.pace !== undefined) return { window: paceWindow(rateAt(this.pace, now)), guarded: false }
+    // A first throttle whose rate is still to be read: one take goes, and its answer reads the rate for the rest.
+    if (this.pending !== undefined) return { window: { limit: 1, millis: 1000 }, guarded: false }
+    return undefined
   }
 
   /** A window the user's fixed `rateLimit` counts in (the pacer's), so that a 429 may be read against it too. */
@@ -266,30 +384,36 @@ export class RateState {
     if (status === undefined || !isBackpressure(status)) {
       this.passed++
       this.budget?.passedAt(now)
-      if (this.rate !== undefined && now > this.raisedAt) {
-        // Additive increase, by time: 1 % of the rate (at least 0.5 request/s) per second of successes.
-        this.rate += (Math.max(0.5, this.rate * 0.01) * (now - this.raisedAt)) / 1000
-        this.raisedAt = now
+      // Reported as they come (one report carries all that came meanwhile): a process held at its gate takes no
+      // place in the store, yet its successes belong to the sample the first rate is read from when the gate opens.
+      if (this.fleet !== undefined && this.adaptive && this.pace === undefined && this.budget === undefined) {
+        if (this.unreported++ === 0) this.onPace?.(undefined)
       }
       return
     }
     if (status === 503 && retryAfterMillis === 0) return // an outage, not a limit: the storm breaker handles it
     // Rejections of requests that were already on their way (before the gate, within a second) are one throttle.
-    const sameThrottle = now < Math.max(this.gateUntil, this.loweredAt + 1000)
+    const sameThrottle = now < Math.max(this.gateUntil, this.loweredAt + sameThrottleMillis)
     // Retry-After is whole seconds, rounded up: when it agrees with a window we count in, that window's end is the
     // exact time (a 1 s window's 429 always says "1", which would hold every call through most of the next window).
     const until = status === 429
       ? this.windowEnd(now, retryAfterMillis) ?? now + retryAfterMillis
       : now + retryAfterMillis
-    if (retryAfterMillis > 0 && until > this.gateUntil) {
+    const closes = retryAfterMillis > 0 && until > this.gateUntil
+    if (closes) {
       this.gateUntil = until
       this.nextSlot = Math.max(this.nextSlot, this.gateUntil)
-      this.onGate?.(this.gateUntil)
     }
-    if (status !== 429) return
+    if (status === 429 && !sameThrottle) this.throttled(now, retryAfterMillis)
+    // Told after the pace, so that a peer that reads the gate from the store finds the first throttle there too.
+    if (closes) this.onGate?.(this.gateUntil)
+  }
+
+  /** A 429 that is not one already counted: the budget or the adaptive rate learns from it. */
+  private throttled(now: number, retryAfterMillis: number): void {
     if (this.budget !== undefined) {
       if (this.budget.agrees(now, retryAfterMillis)) {
-        if (!sameThrottle) this.budget.throttled(now, this.localCount)
+        this.budget.throttled(now, this.localCount)
         this.loweredAt = now
         return
       }
@@ -297,19 +421,40 @@ export class RateState {
       this.budget = undefined
       this.version++
     }
-    if (!this.adaptive || sameThrottle) return
-    if (this.rate === undefined) {
+    if (!this.adaptive) return
+    if (this.pace === undefined && this.fleet !== undefined) {
+      // Read from every process's successes once the gate opens (see `shared`): what got through since the store
+      // first counted, over that time plus the rest of Clerk's window.
+      this.loweredAt = now
+      const growsFrom = Math.max(now + Math.max(retryAfterMillis, 1000), this.gateUntil)
+      this.pending = { rate: 0, loweredAt: now, growsFrom }
+      this.onPace?.(this.pending)
+      return
+    }
+    let rate: number
+    if (this.pace === undefined) {
       // Too few requests got through to tell the limit (the key's budget may be spent by others): the gate is enough.
       if (this.passed < minSample) return
       // What got through since pacing began, over that time plus the rest of Clerk's window.
-      const window = now - (this.since ?? now) + Math.max(retryAfterMillis, 1000)
-      this.rate = Math.max(minRate, (this.passed * 1000) / window)
+      rate = (this.passed * 1000) / (now - (this.since ?? now) + Math.max(retryAfterMillis, 1000))
     } else {
-      this.rate = Math.max(minRate, this.rate * 0.85)
+      rate = rateAt(this.pace, now) * 0.85
     }
-    this.loweredAt = now
-    this.raisedAt = Math.max(now, this.gateUntil)
-    this.since = this.raisedAt
+    this.lower({ rate, loweredAt: now, growsFrom: Math.max(now, this.gateUntil) })
+  }
+
+  /** A decrease of the pace here, told to the store. */
+  private lower(pace: Pace): void {
+    const lowered = { ...pace, rate: Math.max(minRate, pace.rate) }
+    this.setPace(lowered)
+    this.onPace?.(lowered)
+  }
+
+  private setPace(pace: Pace): void {
+    this.pace = pace
+    this.pending = undefined
+    this.loweredAt = Math.max(this.loweredAt, pace.loweredAt)
+    this.since = pace.growsFrom
     this.passed = 0
   }
 }

@@ -7,10 +7,10 @@
  *
  * - **Scope.** `rateScope: "layer"` (default): the state belongs to the layer. `"process"`: one state per key for
  *   every layer of the process. `sharedBudget`: also every layer of every process that uses the store.
- * - **Shared.** Each attempt takes its place in the store's window budget (the documented one, or the fixed limit)
- *   and reads the store's gate and circuit; a 429/503 gate and a circuit opened here are written there. Without a
- *   window budget (adaptive rate) the store still carries the gate and circuit; the rate itself is learned per
- *   process, each from its own share.
+ * - **Shared.** Each attempt takes its place in the store's window budget (the documented one, the fixed limit, or
+ *   the adaptive rate's one-second windows) and reads the store's gate, circuit and pace; a 429/503 gate, a circuit
+ *   opened here and a decrease of the adaptive rate are written there, so that every process paces by one key-wide
+ *   rate.
  * - **Store down.** A failed or slow store (over a second) is left for five (core/sharedBudget.ts): calls go
  *   under the process-local budget meanwhile, and one warning is logged per outage.
  *
@@ -30,7 +30,7 @@ import * as Scope from "effect/Scope"
 import * as ClerkMetrics from "../ClerkMetrics.js"
 import type { Options } from "../Clients.js"
 import { digest, documentedLimit, RateState, type Window } from "../core/rate.js"
-import { keyBytes, StoreHealth, storeIdOf, storeTimeoutMillis, takeFor, unavailable } from "../core/sharedBudget.js"
+import { keyBytes, type Signal, StoreHealth, storeIdOf, storeTimeoutMillis, unavailable } from "../core/sharedBudget.js"
 import { type Shed, Storm } from "../core/storm.js"
 import type * as SharedBudget from "../SharedBudget.js"
 
@@ -97,11 +97,6 @@ const stateFor = (
 const storeId = (key: string): Effect.Effect<string> =>
   Effect.map(Effect.promise(() => globalThis.crypto.subtle.digest("SHA-256", keyBytes(key))), storeIdOf)
 
-type Signal = { readonly _tag: "Gate"; readonly until: number } | {
-  readonly _tag: "Circuit"
-  readonly openUntil: number
-}
-
 export const make = (
   options: PacerOptions,
   key: string
@@ -129,7 +124,9 @@ export const make = (
       : { limit: fixed.limit, millis: Duration.toMillis(Duration.decode(fixed.interval)) }
 
     if (fixedWindow !== undefined) state.rate.knownWindow(fixedWindow.millis)
-    const link = options.sharedBudget === undefined ? undefined : yield* connect(options.sharedBudget, key, state)
+    const link = options.sharedBudget === undefined
+      ? undefined
+      : yield* connect(options.sharedBudget, key, state, fixedWindow)
 
     /** Sleeps to the slot taken; goes unless the gate closed meanwhile (then takes a new slot). */
     /**
@@ -166,12 +163,11 @@ export const make = (
       : (millis) =>
         Effect.flatMap(Clock.currentTimeMillis, (start) =>
           Effect.flatMap(local(millis), (waited) =>
-            Effect.flatMap(link.permit(fixedWindow ?? state.rate.windowBudget()), (sharedOk) =>
+            Effect.flatMap(link.permit, (sharedOk) =>
               sharedOk ?
                 Effect.map(Clock.currentTimeMillis, (now) =>
                   now - start) :
-                Effect.map(withFixedLimit(Effect.succeed(waited)), (more) =>
-                  Math.max(waited, more)))))
+                Effect.map(withFixedLimit(Effect.succeed(waited)), (more) => Math.max(waited, more)))))
 
     return {
       shed: shedding
@@ -192,21 +188,23 @@ export const make = (
 
 interface Connected {
   /**
-   * Takes a place in the shared window budget (`window`; none: only reads the gate and circuit), sleeping while the
-   * shared gate is closed or the window is full. `false` when the store is down: the caller paces locally.
+   * Takes a place in the shared window budget (the fixed limit's window, else the key's: core/sharedBudget.ts
+   * `takeAt`), sleeping while the shared gate is closed or the window is full. `false` when the store is down: the
+   * caller paces locally.
    */
-  readonly permit: (window: Window | undefined) => Effect.Effect<boolean>
+  readonly permit: Effect.Effect<boolean>
 }
 
 /** Connects the key's state to the store, for the layer's life (what to take and when to fall back: core/sharedBudget.ts). */
 const connect = (
   store: SharedBudget.Store,
   key: string,
-  state: KeyState
+  state: KeyState,
+  fixed: Window | undefined
 ): Effect.Effect<Connected, never, Scope.Scope> =>
   Effect.gen(function*() {
     const id = yield* storeId(key)
-    const health = new StoreHealth(state.rate, state.storm)
+    const health = new StoreHealth(state.rate, state.storm, fixed)
     let link: SharedBudget.Link | undefined
     const fail = (now: number, error: SharedBudget.StoreError | string): Effect.Effect<boolean> => {
       if (!health.failed(now)) return Effect.succeed(false)
@@ -250,35 +248,39 @@ const connect = (
     const signals = yield* Queue.unbounded<Signal>()
     state.rate.onGate = (until) => Queue.unsafeOffer(signals, { _tag: "Gate", until })
     state.storm.onChange = ({ openUntil }) => Queue.unsafeOffer(signals, { _tag: "Circuit", openUntil })
+    state.rate.onPace = (pace) => Queue.unsafeOffer(signals, { _tag: "Pace", pace })
     yield* Effect.forkScoped(Effect.forever(Effect.flatMap(Queue.take(signals), (signal) =>
       Effect.flatMap(Clock.currentTimeMillis, (now) =>
         link === undefined || health.isDown(now) ? Effect.void : Effect.ignore(
           timed(
-            signal._tag === "Gate" ? link.closeGate(signal.until, now) : link.setCircuit(signal.openUntil, now)
+            signal._tag === "Gate"
+              ? link.closeGate(signal.until, now)
+              : signal._tag === "Circuit"
+              ? link.setCircuit(signal.openUntil, now)
+              : link.sharePace?.(signal.pace, state.rate.report(), now) ?? Effect.void
           )
         )))))
 
-    const permit = (window: Window | undefined): Effect.Effect<boolean> =>
-      Effect.flatMap(Clock.currentTimeMillis, (now) =>
-        health.isDown(now) ? Effect.succeed(false) : Effect.flatMap(linked(now), (current) => {
-          if (current === undefined) {
-            return Effect.succeed(false)
-          }
-          const take = takeFor(now, window)
-          return Effect.matchEffect(timed(current.take(take)), {
-            onFailure: (error) =>
-              fail(now, error),
-            onSuccess: (taken) => {
-              const { gateClosed, until } = health.answered(take, taken)
-              if (gateClosed) {
-                ClerkMetrics.sharedGate.unsafeUpdate(1, [])
-              }
-              if (until <= now) {
-                return Effect.succeed(true)
-              }
-              return Effect.zipRight(Effect.sleep(Duration.millis(until - now)), permit(window))
+    const permit: Effect.Effect<boolean> = Effect.flatMap(Clock.currentTimeMillis, (now) =>
+      health.isDown(now) ? Effect.succeed(false) : Effect.flatMap(linked(now), (current) => {
+        if (current === undefined) {
+          return Effect.succeed(false)
+        }
+        const take = health.take(now)
+        return Effect.matchEffect(timed(current.take(take)), {
+          onFailure: (error) =>
+            fail(now, error),
+          onSuccess: (taken) => {
+            const { gateClosed, retake, until } = health.answered(take, taken)
+            if (gateClosed) {
+              ClerkMetrics.sharedGate.unsafeUpdate(1, [])
             }
-          })
-        }))
+            if (until <= now) {
+              return retake ? permit : Effect.succeed(true)
+            }
+            return Effect.zipRight(Effect.sleep(Duration.millis(until - now)), permit)
+          }
+        })
+      }))
     return { permit }
   })

@@ -22,16 +22,18 @@
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
+import type { Pace as CorePace, Sample as CoreSample } from "../core/rate.js"
 import * as Core from "../core/sharedBudget.js"
 
 /**
- * One request taken from a window budget: window `index` (epoch millis over `millis`) admits `limit` requests;
- * `alsoNext` counts it in the following window too.
+ * One request taken from a window budget at `at` (epoch millis): window `index` (epoch millis over `millis`) admits
+ * `limit` requests; `alsoNext` counts it in the following window too (sent so close to the end of one of Clerk's
+ * windows that it may arrive in the next one).
  *
  * @example
  * ```ts
  * import type { SharedBudget } from "effect-clerk/v4"
- * const take: SharedBudget.Take = { index: 1, millis: 10_000, limit: 100, alsoNext: false }
+ * const take: SharedBudget.Take = { at: 10_000, index: 1, millis: 10_000, limit: 100, alsoNext: false }
  * ```
  * @since 0.3.0
  * @category Models
@@ -39,8 +41,10 @@ import * as Core from "../core/sharedBudget.js"
 export interface Take extends Core.Take {}
 
 /**
- * What the store knows after a take: whether the request fit, the shared gate and the shared circuit (epoch millis;
- * 0 when open, or closed).
+ * What the store knows after a take: whether the request fit, the shared gate (epoch millis, 0 when open) and the
+ * shared circuit (the next probe, epoch millis; 0 when closed). A store that shares the adaptive rate also gives the
+ * key's `pace`, once a throttle has set one, and the `sample` it counted for the key (the first rate is read from
+ * it); a store without them leaves each process to learn the rate from its own share.
  *
  * @example
  * ```ts
@@ -51,6 +55,33 @@ export interface Take extends Core.Take {}
  * @category Models
  */
 export interface Taken extends Core.Taken {}
+
+/**
+ * The key's adaptive rate, as a store holds it for every process: `rate` requests per second from `growsFrom`
+ * (epoch millis), growing after that; `loweredAt` is when the throttle that set it was seen.
+ *
+ * @example
+ * ```ts
+ * import type { SharedBudget } from "effect-clerk/v4"
+ * const pace: SharedBudget.Pace = { rate: 42.5, loweredAt: 1_000, growsFrom: 2_000 }
+ * ```
+ * @since 0.3.0
+ * @category Models
+ */
+export interface Pace extends CorePace {}
+
+/**
+ * The successes every process reported to a store for a key: `passed` since `since` (epoch millis).
+ *
+ * @example
+ * ```ts
+ * import type { SharedBudget } from "effect-clerk/v4"
+ * const sample: SharedBudget.Sample = { passed: 120, since: 0 }
+ * ```
+ * @since 0.3.0
+ * @category Models
+ */
+export interface Sample extends CoreSample {}
 
 /**
  * A store failed or did not answer in time. The pacer falls back to the process-local budget.
@@ -90,6 +121,16 @@ export interface Link {
   readonly closeGate: (until: number, now: number) => Effect.Effect<void, StoreError>
   /** Opens the shared circuit until the next probe (`openUntil`, epoch millis), or closes it (0). */
   readonly setCircuit: (openUntil: number, now: number) => Effect.Effect<void, StoreError>
+  /**
+   * Adds `passed` successes to the key's sample (begun at `now` if it has not), and offers a decrease of its
+   * adaptive rate, if any: a later throttle's replaces the stored pace; one within a second of it is the same
+   * throttle seen by another process, and the lower rate stays (a rate for a first throttle replaces its 0); an
+   * older one is ignored. A store without it (and without `pace` and `sample` in its `Taken`) leaves each process to
+   * learn the rate from its own share.
+   */
+  readonly sharePace?:
+    | ((pace: Pace | undefined, passed: number, now: number) => Effect.Effect<void, StoreError>)
+    | undefined
 }
 
 /**
@@ -137,7 +178,8 @@ export const memory = (): Store => {
       Effect.succeed({
         take: (take) => Effect.sync(() => budget.take(id, take)),
         closeGate: (until) => Effect.sync(() => budget.closeGate(id, until)),
-        setCircuit: (openUntil) => Effect.sync(() => budget.setCircuit(id, openUntil))
+        setCircuit: (openUntil) => Effect.sync(() => budget.setCircuit(id, openUntil)),
+        sharePace: (pace, passed, now) => Effect.sync(() => budget.sharePace(id, pace, passed, now))
       })
   }
 }

@@ -1,10 +1,10 @@
 /**
  * What real processes share through a real Redis besides a fixed rate: the development key's documented budget (with
- * default options), and the circuit (a process that starts while another has found Clerk down sheds at once). And the
+ * default options), the adaptive rate (`rateLimit: "adaptive"`), and the circuit (a process that starts while another has found Clerk down sheds at once). And the
  * README's runnable example of N workers on one key, run as a user runs it.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Redacted } from "effect"
+import { Effect, Fiber, Redacted } from "effect"
 import { spawn } from "node:child_process"
 import { fileURLToPath } from "node:url"
 import { startWorker } from "./fleet.js"
@@ -33,6 +33,50 @@ describe("what four processes share through one Redis (live clock)", () => {
         expect(stats.rateLimited).toBeLessThanOrEqual(6)
       })),
     120_000
+  )
+
+  it.live(
+    "rateLimit \"adaptive\" (never told the limit, 50/s): the rate learned through Redis is the key's; after the first " +
+      "second ≤ 2 % of requests rejected and ≤ 1.25× the ideal time, none lost; processes learning alone reject over " +
+      "3× as many",
+    () =>
+      Effect.scoped(Effect.gen(function*() {
+        const store = yield* redis
+        /** 1,000 calls by four processes; the requests rejected in the first second (the unpaced burst) and after. */
+        const run = (secretKey: string, shared: boolean) =>
+          Effect.gen(function*() {
+            const server = yield* emulator({
+              seedClients: 200,
+              secretKey,
+              rateLimit: { limit: 50, window: "1 second" }
+            })
+            const running = yield* Effect.fork(
+              runFleet(server, 4, 1000, { ...(shared ? { redisUrl: store.url } : {}), rateLimit: "adaptive" })
+            )
+            // The first second is the one from the first request on (a worker process may be slow to start).
+            while ((yield* server.stats).total === 0) yield* Effect.sleep("10 millis")
+            yield* Effect.sleep("1 second")
+            const first = yield* server.stats
+            const results = yield* Fiber.join(running)
+            const stats = yield* server.stats
+            expect(results.flatMap((r) => r.failed)).toEqual([])
+            expect(stats.total - stats.rateLimited).toBe(1000)
+            return {
+              later: { rejected: stats.rateLimited - first.rateLimited, total: stats.total - first.total },
+              seconds: Math.max(...results.map((r) => r.seconds)),
+              warnings: results.flatMap((r) => r.warnings)
+            }
+          })
+        const shared = yield* run("sk_live_fleet_adaptive_shared", true)
+        const alone = yield* run("sk_live_fleet_adaptive_alone", false)
+        expect(shared.warnings).toEqual([])
+        expect(shared.later.rejected / shared.later.total).toBeLessThanOrEqual(0.02)
+        // 1,000 requests at 50 per second: the last window needed opens 19 s after the first.
+        expect(shared.seconds).toBeLessThanOrEqual(19 * 1.25)
+        // Each process alone learns its share and raises it as if it were alone: four raises per second key-wide.
+        expect(alone.later.rejected).toBeGreaterThan(3 * Math.max(shared.later.rejected, 5))
+      })),
+    180_000
   )
 
   it.live(

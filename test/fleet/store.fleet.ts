@@ -9,6 +9,7 @@ import { createHash } from "node:crypto"
 import { Clients } from "../../src/index.js"
 import * as RedisBudget from "../../src/RedisBudget.js"
 import * as Fixtures from "../support/fixtures.js"
+import { keyWideRate } from "../support/sharedPace.js"
 import * as TestServer from "../support/TestServer.js"
 import { type Entry, freePort, inspect, startRedis, startRedisOn } from "./redis.js"
 
@@ -48,6 +49,15 @@ const capture = Logger.replace(
 )
 
 describe("RedisBudget.store and a real redis-server (TestClock)", () => {
+  it.scoped(
+    "the adaptive rate is the key's on Redis too: learned by one layer, it paces both layers on the store together",
+    () =>
+      Effect.gen(function*() {
+        const redis = yield* redisOn()
+        yield* keyWideRate(RedisBudget.store({ url: redis.url, prefix: "pace-test:" }), 100)
+      })
+  )
+
   it.scoped(
     "a layer started while Redis is down holds one connection once it is up, however many tries failed meanwhile",
     () =>

@@ -2,8 +2,8 @@
  * The pacer every attempt of a `Clients` layer passes before it is sent (Effect 4 face): the core's `RateState` (the
  * gate after a 429 or 503 with `Retry-After`, the key's documented window budget, the adaptive rate) and `Storm` (the
  * circuit that sheds calls while Clerk is down) decide; this only sleeps where they say to, on the Effect clock.
- * With a `sharedBudget`, each attempt also takes its place in the store's window budget and reads the store's gate
- * and circuit, as on the root face (what to take and when to fall back: core/sharedBudget.ts).
+ * With a `sharedBudget`, each attempt also takes its place in the store's window budget and reads the store's gate,
+ * circuit and pace, as on the root face (what to take and when to fall back: core/sharedBudget.ts).
  *
  * @internal
  */
@@ -18,7 +18,14 @@ import * as Scope from "effect/Scope"
 import * as Semaphore from "effect/Semaphore"
 import * as Limiter from "../../core/limiter.js"
 import { digest, documentedLimit, RateState, type Window } from "../../core/rate.js"
-import { keyBytes, StoreHealth, storeIdOf, storeTimeoutMillis, takeFor, unavailable } from "../../core/sharedBudget.js"
+import {
+  keyBytes,
+  type Signal,
+  StoreHealth,
+  storeIdOf,
+  storeTimeoutMillis,
+  unavailable
+} from "../../core/sharedBudget.js"
 import { type Shed, Storm } from "../../core/storm.js"
 import * as ClerkMetrics from "../ClerkMetrics.js"
 import type * as SharedBudget from "../SharedBudget.js"
@@ -96,7 +103,9 @@ export const make = (options: PacerOptions, key: string): Effect.Effect<Pacer, n
     const fixedWindow: Window | undefined = options.fixed === undefined
       ? undefined
       : { limit: options.fixed.limit, millis: options.fixed.intervalMillis }
-    const link = options.sharedBudget === undefined ? undefined : yield* connect(options.sharedBudget, key, state)
+    const link = options.sharedBudget === undefined
+      ? undefined
+      : yield* connect(options.sharedBudget, key, state, fixedWindow)
     const local = (millis: number): Effect.Effect<number> => (millis >= 1 ? sleepThenGo(millis, 0) : Effect.succeed(0))
     const reserve = fixed === undefined
       ? (now: number) => state.rate.reserve(now)
@@ -116,10 +125,9 @@ export const make = (options: PacerOptions, key: string): Effect.Effect<Pacer, n
             Clock.currentTimeMillis,
             (start) =>
               Effect.flatMap(local(millis), (waited) =>
-                Effect.flatMap(link.permit(fixedWindow ?? state.rate.windowBudget()), (sharedOk) =>
+                Effect.flatMap(link.permit, (sharedOk) =>
                   sharedOk
-                    ? Effect.map(Clock.currentTimeMillis, (now) =>
-                      now - start)
+                    ? Effect.map(Clock.currentTimeMillis, (now) => now - start)
                     : Effect.succeed(waited)))
           ),
       observe: (now, status, retryAfterMillis) => {
@@ -133,28 +141,25 @@ export const make = (options: PacerOptions, key: string): Effect.Effect<Pacer, n
 const storeId = (key: string): Effect.Effect<string> =>
   Effect.map(Effect.promise(() => globalThis.crypto.subtle.digest("SHA-256", keyBytes(key))), storeIdOf)
 
-type Signal = { readonly _tag: "Gate"; readonly until: number } | {
-  readonly _tag: "Circuit"
-  readonly openUntil: number
-}
-
 interface Connected {
   /**
-   * Takes a place in the shared window budget (`window`; none: only reads the gate and circuit), sleeping while the
-   * shared gate is closed or the window is full. `false` when the store is down: the caller paces locally.
+   * Takes a place in the shared window budget (the fixed limit's window, else the key's: core/sharedBudget.ts
+   * `takeAt`), sleeping while the shared gate is closed or the window is full. `false` when the store is down: the
+   * caller paces locally.
    */
-  readonly permit: (window: Window | undefined) => Effect.Effect<boolean>
+  readonly permit: Effect.Effect<boolean>
 }
 
 /** Connects the key's state to the store, for the layer's life. */
 const connect = (
   store: SharedBudget.Store,
   key: string,
-  state: KeyState
+  state: KeyState,
+  fixed: Window | undefined
 ): Effect.Effect<Connected, never, Scope.Scope> =>
   Effect.gen(function*() {
     const id = yield* storeId(key)
-    const health = new StoreHealth(state.rate, state.storm)
+    const health = new StoreHealth(state.rate, state.storm, fixed)
     let link: SharedBudget.Link | undefined
     const fail = (now: number, error: SharedBudget.StoreError | string): Effect.Effect<boolean> => {
       if (!health.failed(now)) return Effect.succeed(false)
@@ -200,33 +205,37 @@ const connect = (
     const signals = yield* Queue.unbounded<Signal>()
     state.rate.onGate = (until) => void Queue.offerUnsafe(signals, { _tag: "Gate", until })
     state.storm.onChange = ({ openUntil }) => void Queue.offerUnsafe(signals, { _tag: "Circuit", openUntil })
+    state.rate.onPace = (pace) => void Queue.offerUnsafe(signals, { _tag: "Pace", pace })
     yield* Effect.forkScoped(Effect.forever(Effect.flatMap(Queue.take(signals), (signal) =>
       Effect.flatMap(Clock.currentTimeMillis, (now) =>
         link === undefined || health.isDown(now) ? Effect.void : Effect.ignore(
           timed(
-            signal._tag === "Gate" ? link.closeGate(signal.until, now) : link.setCircuit(signal.openUntil, now)
+            signal._tag === "Gate"
+              ? link.closeGate(signal.until, now)
+              : signal._tag === "Circuit"
+              ? link.setCircuit(signal.openUntil, now)
+              : link.sharePace?.(signal.pace, state.rate.report(), now) ?? Effect.void
           )
         )))))
 
-    const permit = (window: Window | undefined): Effect.Effect<boolean> =>
-      Effect.flatMap(Clock.currentTimeMillis, (now) =>
-        health.isDown(now) ? Effect.succeed(false) : Effect.flatMap(linked(now), (current) => {
-          if (current === undefined) {
-            return Effect.succeed(false)
-          }
-          const take = takeFor(now, window)
-          return Effect.matchEffect(timed(current.take(take)), {
-            onFailure: (error) =>
-              fail(now, error),
-            onSuccess: (taken) => {
-              const { gateClosed, until } = health.answered(take, taken)
-              const counted = gateClosed ? Metric.update(ClerkMetrics.sharedGate, 1) : Effect.void
-              if (until <= now) {
-                return Effect.as(counted, true)
-              }
-              return Effect.andThen(counted, Effect.andThen(Effect.sleep(Duration.millis(until - now)), permit(window)))
+    const permit: Effect.Effect<boolean> = Effect.flatMap(Clock.currentTimeMillis, (now) =>
+      health.isDown(now) ? Effect.succeed(false) : Effect.flatMap(linked(now), (current) => {
+        if (current === undefined) {
+          return Effect.succeed(false)
+        }
+        const take = health.take(now)
+        return Effect.matchEffect(timed(current.take(take)), {
+          onFailure: (error) =>
+            fail(now, error),
+          onSuccess: (taken) => {
+            const { gateClosed, retake, until } = health.answered(take, taken)
+            const counted = gateClosed ? Metric.update(ClerkMetrics.sharedGate, 1) : Effect.void
+            if (until <= now) {
+              return retake ? Effect.andThen(counted, permit) : Effect.as(counted, true)
             }
-          })
-        }))
+            return Effect.andThen(counted, Effect.andThen(Effect.sleep(Duration.millis(until - now)), permit))
+          }
+        })
+      }))
     return { permit }
   })
