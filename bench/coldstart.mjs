@@ -1,7 +1,9 @@
 // Cold start on Node: a fresh process that imports the library and makes its first `get` against bench/server.mjs,
 // timed from spawn to exit (median of --runs, default 10), for effect-clerk's v3 face, its v4 face and
 // @clerk/backend, each unbundled (compiled JS from dist/) and bundled into one file with esbuild. Ratios are against
-// the v3 face measured in the same run; `node (empty)` is the floor every process pays.
+// the v3 face measured in the same run; `node (empty)` is the floor every process pays, and `Effect 4 + undici` is
+// the v4 program without effect-clerk: the same `effect` import and one request on an undici `Agent`, the least any
+// transport on undici can cost in that program.
 //
 // The v4 face needs Effect 4 where dist/v4 imports `effect`: its folder, outside the repo (inside, `effect-clerk` would
 // resolve to the repo itself), links node_modules/effect to the `effect4` dev alias, node_modules/effect-clerk to this
@@ -9,7 +11,7 @@
 // `npm run build` first.
 import { build } from "esbuild"
 import { spawn, spawnSync } from "node:child_process"
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs"
+import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
@@ -39,6 +41,16 @@ const live = Clients.layer({ secretKey: Redacted.make(process.env.KEY), apiUrl: 
 const client = await Effect.runPromise(Effect.provide(Clients.Clients.use((c) => c.get("client_1")), live))
 process.exit(typeof client.id === "string" ? 0 : 1)
 `,
+  "Effect 4 + undici, no effect-clerk": `
+import { Effect, Layer, Redacted } from "effect"
+import { Agent, request } from "undici"
+const response = await request(process.env.ORIGIN + "/v1/clients/client_1", {
+  dispatcher: new Agent({ keepAliveTimeout: 30_000 }),
+  headers: { authorization: "Bearer " + process.env.KEY, "accept-encoding": "gzip, br, deflate" }
+})
+const client = await response.body.json()
+process.exit(typeof client.id === "string" ? 0 : 1)
+`,
   "@clerk/backend": `
 import { createClerkClient } from "@clerk/backend"
 const clerk = createClerkClient({ secretKey: process.env.KEY, apiUrl: process.env.ORIGIN })
@@ -48,14 +60,17 @@ process.exit(typeof client.id === "string" ? 0 : 1)
 }
 
 rmSync(out, { recursive: true, force: true })
+// The programs that run on Effect 4, in the v4 face's folder.
+const effect4 = new Set(["effect-clerk (v4)", "Effect 4 + undici, no effect-clerk"])
 const outside = mkdtempSync(join(tmpdir(), "effect-clerk-coldstart-"))
 const entries = []
 for (const [name, code] of Object.entries(programs)) {
-  const v4 = name.includes("v4")
+  const v4 = effect4.has(name)
   // v3 and @clerk/backend sit inside the repo (effect-clerk resolves to itself, the rest to the root's node_modules).
   const dir = v4 ? join(outside, "v4") : join(out, name.replace(/\W+/g, "_"))
+  const first = !existsSync(join(dir, "node_modules"))
   mkdirSync(join(dir, "node_modules"), { recursive: true })
-  if (v4) {
+  if (v4 && first) {
     symlinkSync(join(repo, "node_modules", "effect4"), join(dir, "node_modules", "effect"))
     // The package's manifest and dist/, not the repo (whose own node_modules holds Effect 3).
     mkdirSync(join(dir, "node_modules", "effect-clerk"))
@@ -63,11 +78,11 @@ for (const [name, code] of Object.entries(programs)) {
     symlinkSync(join(repo, "dist"), join(dir, "node_modules", "effect-clerk", "dist"))
     symlinkSync(join(repo, "node_modules", "undici"), join(dir, "node_modules", "undici"))
   }
-  const file = join(dir, "main.mjs")
+  const file = join(dir, `${name.replace(/\W+/g, "_")}.mjs`)
   writeFileSync(file, code)
   const flags = v4 ? ["--preserve-symlinks"] : []
   entries.push({ name: `${name} unbundled`, file, flags })
-  const bundled = join(dir, "bundle.mjs")
+  const bundled = join(dir, `${name.replace(/\W+/g, "_")}.bundle.mjs`)
   await build({
     entryPoints: [file],
     outfile: bundled,
@@ -128,7 +143,9 @@ for (const row of rows) {
       ? "effect-clerk (v3) bundled"
       : "effect-clerk (v3) unbundled"
   )
-  console.log(`${row.name.padEnd(32)} ${ms.toFixed(0).padStart(5)} ms   ${(ms / base).toFixed(2)}× v3`)
+  console.log(`${row.name.padEnd(45)} ${ms.toFixed(0).padStart(5)} ms   ${(ms / base).toFixed(2)}× v3`)
 }
 const goal = result.get("effect-clerk (v4) unbundled") / result.get("effect-clerk (v3) unbundled")
 console.log(`goal: v4 unbundled ≤ 0.6× v3: ${goal.toFixed(2)}× ${goal <= 0.6 ? "met" : "MISSED"}`)
+const floor = result.get("Effect 4 + undici, no effect-clerk unbundled") / result.get("effect-clerk (v3) unbundled")
+console.log(`the v4 program without effect-clerk (its effect import, one undici request): ${floor.toFixed(2)}× v3`)

@@ -24,7 +24,7 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as FetchHttpClient from "effect/http/FetchHttpClient"
 import * as HttpClient from "effect/http/HttpClient"
-import * as HttpEffect from "effect/http/HttpEffect"
+import type * as HttpEffect from "effect/http/HttpEffect"
 import type * as HttpServerRequest from "effect/http/HttpServerRequest"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
@@ -75,6 +75,12 @@ export interface Options
   readonly clientRateLimit?: Clients.Options["rateLimit"]
 }
 
+/**
+ * `effect/http`'s `HttpEffect` (the server side), loaded when a layer is built rather than with this module, so a
+ * client-only import of `effect-clerk/v4` does not pay for it.
+ */
+const httpEffect: Effect.Effect<typeof HttpEffect> = Effect.promise(() => import("effect/http/HttpEffect"))
+
 /** Never dialled: the in-memory fetch answers every request. */
 const origin = "https://clients-test.invalid"
 
@@ -99,7 +105,8 @@ const virtualTimeLimits = Layer.effect(
 export const layer = (options: Options = {}): Layer.Layer<Clients.Clients | ClientsTest> =>
   Layer.unwrap(Effect.gen(function*() {
     const emulator = yield* Emulator.make(options)
-    const handler = HttpEffect.toWebHandlerWith<never, HttpServerRequest.HttpServerRequest>(
+    const { toWebHandlerWith } = yield* httpEffect
+    const handler = toWebHandlerWith<never, HttpServerRequest.HttpServerRequest>(
       yield* Effect.context<never>()
     )(
       emulator.app
