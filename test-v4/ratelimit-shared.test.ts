@@ -11,7 +11,15 @@ import * as RedisBudget from "effect-clerk/v4/RedisBudget"
 import { FetchHttpClient } from "effect/http"
 import { TestClock } from "effect/testing"
 import { createHash } from "node:crypto"
-import { type Entry, freePort, inspect, type RedisServer, startRedis, startRedisOn } from "../test/fleet/redis.js"
+import {
+  type Entry,
+  freePort,
+  inspect,
+  type RedisServer,
+  startRedis,
+  startRedisOn,
+  untilFirstThrottleStored
+} from "../test/fleet/redis.js"
 import { clerkErrors, client } from "../test/support/fixtures.js"
 import * as Server from "./support/server.js"
 
@@ -43,10 +51,11 @@ const build = (server: Server.TestServer, options: Partial<Clients.Options>) =>
  * Layers a and b share `store` (rateLimit "adaptive"); 10 calls through each, then a 429 with Retry-After 1 for a.
  * Once the gate opens, the rate is read from what every layer reported: 20 successes key-wide in the second it
  * closed, so the key's rate is 20 a second (a's own 10 would give 10 a second, and b would not be paced at all).
- * From the gate's end, a and b together send 20 in each second (the rate grows by 0.5/s a second). `settleMillis`
- * of real time lets the gate and the throttle reach the store.
+ * From the gate's end, a and b together send 20 in each second (the rate grows by 0.5/s a second). `landed` waits
+ * (in real time) until the gate, the throttle and the successes have reached the store: the clock then jumps past
+ * the gate at once, where in production the gate's second gives them time.
  */
-const keyWideRate = (store: SharedBudget.Store, settleMillis: number) =>
+const keyWideRate = (store: SharedBudget.Store, landed: Effect.Effect<void>) =>
   Effect.gen(function*() {
     const server = yield* Server.make
     const options: Partial<Clients.Options> = { sharedBudget: store, rateLimit: "adaptive" }
@@ -66,14 +75,16 @@ const keyWideRate = (store: SharedBudget.Store, settleMillis: number) =>
     yield* Effect.all([calls(a, 10), calls(b, 10)], { concurrency: "unbounded" })
     const throttled = yield* Effect.flip(a.get("client_ok"))
     assert.strictEqual(throttled._tag === "ClerkErrors" ? throttled.status : undefined, 429)
-    // The gate and the rate reach the store in the background (real time).
-    yield* Server.realSleep(settleMillis)
+    yield* landed
     const both = yield* Effect.forkChild(Effect.all([calls(a, 30), calls(b, 30)], { concurrency: "unbounded" }))
-    yield* Server.realSleep(settleMillis)
+    yield* Server.realSleep(20)
     assert.lengthOf(server.received, 21)
-    for (const [at, sent] of [[1999, 41], [2999, 61], [3999, 81]] as const) {
-      yield* TestClock.adjust(`${at - (yield* Clock.currentTimeMillis)} millis`)
+    // Each second: the clock moves to its start, the second's requests come (the store answers in real time), then
+    // to its last millisecond, and no more have come.
+    for (const [start, sent] of [[1000, 41], [2000, 61], [3000, 81]] as const) {
+      yield* TestClock.adjust(`${start - (yield* Clock.currentTimeMillis)} millis`)
       yield* Effect.promise(() => server.awaitRequests(sent))
+      yield* TestClock.adjust("999 millis")
       yield* Server.realSleep(20)
       assert.lengthOf(server.received, sent)
     }
@@ -86,9 +97,9 @@ const keyWideRate = (store: SharedBudget.Store, settleMillis: number) =>
 
 describe("v4 shared budget (SharedBudget.memory, TestClock)", () => {
   it.effect(
-    "the adaptive rate is the key's: the one a layer learns from a 429 (what every layer sent, over the window) " +
+    "the adaptive rate is the key's: the one a layer learns from a 429 (the successes every layer reported, over the window) " +
       "paces both layers sharing the store, together, from the gate's end; a layer alone does not follow it",
-    () => keyWideRate(SharedBudget.memory(), 20)
+    () => keyWideRate(SharedBudget.memory(), Server.realSleep(20))
   )
 
   it.effect("a 429 with Retry-After seen by one layer holds another layer that shares the store, not one that does not", () =>
@@ -240,7 +251,7 @@ describe("v4 shared budget through Redis (RedisBudget.store, a private redis-ser
 
   it.effect(
     "the adaptive rate is the key's on Redis too: learned by one layer, it paces both layers on the store together",
-    () => keyWideRate(store("pace-test:"), 100)
+    () => keyWideRate(store("pace-test:"), Effect.promise(() => untilFirstThrottleStored(redis!.url, "pace-test:", 20)))
   )
 
   it.effect("a 429 with Retry-After seen by one layer holds another layer on the same Redis and key", () =>

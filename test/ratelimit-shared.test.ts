@@ -81,9 +81,9 @@ describe("a shared budget (SharedBudget.memory, TestClock)", () => {
     }))
 
   it.scoped(
-    "the adaptive rate is the key's: the one a layer learns from a 429 (what every layer sent, over the window) " +
+    "the adaptive rate is the key's: the one a layer learns from a 429 (the successes every layer reported, over the window) " +
       "paces both layers sharing the store, together, from the gate's end; a layer alone does not follow it",
-    () => keyWideRate(SharedBudget.memory(), 20)
+    () => keyWideRate(SharedBudget.memory(), TestServices.provideLive(Effect.sleep("20 millis")))
   )
 
   const warnings: Array<string> = []

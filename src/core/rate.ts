@@ -404,16 +404,16 @@ export class RateState {
       this.gateUntil = until
       this.nextSlot = Math.max(this.nextSlot, this.gateUntil)
     }
-    if (status === 429 && !sameThrottle) this.throttled(now, retryAfterMillis)
+    if (status === 429) this.throttled(now, retryAfterMillis, sameThrottle)
     // Told after the pace, so that a peer that reads the gate from the store finds the first throttle there too.
     if (closes) this.onGate?.(this.gateUntil)
   }
 
-  /** A 429 that is not one already counted: the budget or the adaptive rate learns from it. */
-  private throttled(now: number, retryAfterMillis: number): void {
+  /** A 429: the budget or the adaptive rate learns from it, unless it is part of a throttle already counted. */
+  private throttled(now: number, retryAfterMillis: number, sameThrottle: boolean): void {
     if (this.budget !== undefined) {
       if (this.budget.agrees(now, retryAfterMillis)) {
-        this.budget.throttled(now, this.localCount)
+        if (!sameThrottle) this.budget.throttled(now, this.localCount)
         this.loweredAt = now
         return
       }
@@ -421,7 +421,7 @@ export class RateState {
       this.budget = undefined
       this.version++
     }
-    if (!this.adaptive) return
+    if (!this.adaptive || sameThrottle) return
     if (this.pace === undefined && this.fleet !== undefined) {
       // Read from every process's successes once the gate opens (see `shared`): what got through since the store
       // first counted, over that time plus the rest of Clerk's window.

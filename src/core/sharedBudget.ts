@@ -141,7 +141,7 @@ export class StoreHealth {
     // A take that did not fit under a window the answer has since replaced (a first rate just read) tries again at
     // once, under the new one, rather than waiting for a window it was never meant to count in.
     const retake = !taken.fits && this.fixed === undefined && !sameWindow(take, this.take(take.at))
-    const next = taken.fits ? 0 : (take.index + 1) * take.millis
+    const next = taken.fits || retake ? 0 : (take.index + 1) * take.millis
     return { until: Math.max(this.rate.gate(), next), retake, gateClosed }
   }
 }

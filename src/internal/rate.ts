@@ -278,7 +278,11 @@ const connect = (
             if (until <= now) {
               return retake ? permit : Effect.succeed(true)
             }
-            return Effect.zipRight(Effect.sleep(Duration.millis(until - now)), permit)
+            // Waits out what is left from when the answer came, then takes its place again.
+            return Effect.flatMap(Clock.currentTimeMillis, (answeredAt) =>
+              until <= answeredAt
+                ? permit
+                : Effect.zipRight(Effect.sleep(Duration.millis(until - answeredAt)), permit))
           }
         })
       }))

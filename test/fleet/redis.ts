@@ -146,3 +146,24 @@ export const inspect = (url: string): Inspector => {
     close: () => redis.disconnect()
   }
 }
+
+/**
+ * Resolves once the Redis at `url` holds a key's pace (`<prefix>…:pace`) with a first throttle stored (rate 0) and
+ * `passed` successes in its sample: the layers' background writes have landed. Rejects after 10 s.
+ */
+export const untilFirstThrottleStored = async (url: string, prefix: string, passed: number): Promise<void> => {
+  const inspector = inspect(url)
+  try {
+    for (let tries = 0; tries < 1000; tries++) {
+      const pace = (await inspector.dump()).find((entry) => entry.key.startsWith(prefix) && entry.key.endsWith(":pace"))
+      const fields = new Map<string, string>()
+      const values = pace?.values ?? []
+      for (let i = 0; i + 1 < values.length; i += 2) fields.set(values[i]!, values[i + 1]!)
+      if (fields.get("rate") === "0" && Number(fields.get("passed")) >= passed) return
+      await new Promise((resolve) => setTimeout(resolve, 10))
+    }
+    throw new Error(`Redis never held the first throttle with ${passed} successes`)
+  } finally {
+    inspector.close()
+  }
+}

@@ -11,7 +11,7 @@ import * as RedisBudget from "../../src/RedisBudget.js"
 import * as Fixtures from "../support/fixtures.js"
 import { keyWideRate } from "../support/sharedPace.js"
 import * as TestServer from "../support/TestServer.js"
-import { type Entry, freePort, inspect, startRedis, startRedisOn } from "./redis.js"
+import { type Entry, freePort, inspect, startRedis, startRedisOn, untilFirstThrottleStored } from "./redis.js"
 
 const build = (server: TestServer.TestServer, options: Partial<Clients.Options>) =>
   Effect.map(
@@ -54,7 +54,10 @@ describe("RedisBudget.store and a real redis-server (TestClock)", () => {
     () =>
       Effect.gen(function*() {
         const redis = yield* redisOn()
-        yield* keyWideRate(RedisBudget.store({ url: redis.url, prefix: "pace-test:" }), 100)
+        yield* keyWideRate(
+          RedisBudget.store({ url: redis.url, prefix: "pace-test:" }),
+          Effect.promise(() => untilFirstThrottleStored(redis.url, "pace-test:", 20))
+        )
       })
   )
 

@@ -15,16 +15,15 @@ const build = (server: TestServer.TestServer, options: Partial<Clients.Options>)
     (context) => Context.get(context, Clients.Clients)
   )
 
-const turn = TestServer.eventually(() => true, "a turn of the event loop")
-
 /**
  * Layers a and b share `store` (rateLimit "adaptive"); 10 calls through each, then a 429 with Retry-After 1 for a.
  * Once the gate opens, the rate is read from what every layer reported: 20 successes key-wide in the second it
  * closed, so the key's rate is 20 a second (a's own 10 would give 10 a second, and b would not be paced at all).
- * From the gate's end, a and b together send 20 in each second (the rate grows by 0.5/s a second). `settleMillis`
- * of real time lets the gate and the throttle reach the store.
+ * From the gate's end, a and b together send 20 in each second (the rate grows by 0.5/s a second). `landed` waits
+ * (in real time) until the gate, the throttle and the successes have reached the store: the clock then jumps past
+ * the gate at once, where in production the gate's second gives them time.
  */
-export const keyWideRate = (store: SharedBudget.Store, settleMillis: number) =>
+export const keyWideRate = (store: SharedBudget.Store, landed: Effect.Effect<void>) =>
   Effect.gen(function*() {
     const server = yield* TestServer.make
     const options: Partial<Clients.Options> = { sharedBudget: store, rateLimit: "adaptive" }
@@ -45,15 +44,17 @@ export const keyWideRate = (store: SharedBudget.Store, settleMillis: number) =>
     )
     yield* Effect.all([calls(a, 10), calls(b, 10)], { concurrency: "unbounded" })
     expect((yield* Effect.flip(a.get("client_ok"))).status).toBe(429)
-    // The gate and the rate reach the store in the background, on a later timer turn (real time).
-    yield* TestServices.provideLive(Effect.sleep(settleMillis))
+    yield* landed
     const both = yield* Effect.fork(Effect.all([calls(a, 30), calls(b, 30)], { concurrency: "unbounded" }))
-    yield* TestServices.provideLive(Effect.sleep(settleMillis))
+    yield* TestServices.provideLive(Effect.sleep(20))
     expect(server.received).toHaveLength(21)
-    for (const [at, sent] of [[1999, 41], [2999, 61], [3999, 81]] as const) {
-      yield* TestClock.adjust(`${at - (yield* Clock.currentTimeMillis)} millis`)
+    // Each second: the clock moves to its start, the second's requests come (the store answers in real time), then
+    // to its last millisecond, and no more have come.
+    for (const [start, sent] of [[1000, 41], [2000, 61], [3000, 81]] as const) {
+      yield* TestClock.adjust(`${start - (yield* Clock.currentTimeMillis)} millis`)
       yield* server.awaitRequests(sent)
-      yield* turn
+      yield* TestClock.adjust("999 millis")
+      yield* TestServices.provideLive(Effect.sleep(20))
       expect(server.received).toHaveLength(sent)
     }
     yield* TestClock.adjust("1 millis")

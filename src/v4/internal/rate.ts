@@ -233,7 +233,14 @@ const connect = (
             if (until <= now) {
               return retake ? Effect.andThen(counted, permit) : Effect.as(counted, true)
             }
-            return Effect.andThen(counted, Effect.andThen(Effect.sleep(Duration.millis(until - now)), permit))
+            // Waits out what is left from when the answer came, then takes its place again.
+            return Effect.andThen(
+              counted,
+              Effect.flatMap(Clock.currentTimeMillis, (answeredAt) =>
+                until <= answeredAt
+                  ? permit
+                  : Effect.andThen(Effect.sleep(Duration.millis(until - answeredAt)), permit))
+            )
           }
         })
       }))
