@@ -1,9 +1,9 @@
 // Cold start on Node: a fresh process that imports the library and makes its first `get` against bench/server.mjs,
-// timed from spawn to exit (median of --runs, default 10), for effect-clerk's v3 face, its v4 face and
-// @clerk/backend, each unbundled (compiled JS from dist/) and bundled into one file with esbuild. Ratios are against
-// the v3 face measured in the same run; `node (empty)` is the floor every process pays, and `Effect 4 + undici` is
-// the v4 program without effect-clerk: the same `effect` import and one request on an undici `Agent`, the least any
-// transport on undici can cost in that program.
+// timed from spawn to exit (median of --runs, default 10), for effect-clerk's v3 face, its v4 face (on its own
+// transport, and on effect/http's fetch) and @clerk/backend, each unbundled (compiled JS from dist/) and bundled into
+// one file with esbuild. Ratios are against the v3 face measured in the same run; `node (empty)` is the floor every
+// process pays, and `Effect 4 + undici` is the v4 program without effect-clerk: the same `effect` import and one
+// request on an undici `Agent`, the least any transport on undici can cost in that program.
 //
 // The v4 face needs Effect 4 where dist/v4 imports `effect`: its folder, outside the repo (inside, `effect-clerk` would
 // resolve to the repo itself), links node_modules/effect to the `effect4` dev alias, node_modules/effect-clerk to this
@@ -41,6 +41,15 @@ const live = Clients.layer({ secretKey: Redacted.make(process.env.KEY), apiUrl: 
 const client = await Effect.runPromise(Effect.provide(Clients.Clients.use((c) => c.get("client_1")), live))
 process.exit(typeof client.id === "string" ? 0 : 1)
 `,
+  "effect-clerk (v4) on effect/http fetch": `
+import { Effect, Layer, Redacted } from "effect"
+import { FetchHttpClient } from "effect/http"
+import { Clients } from "effect-clerk/v4"
+const live = Clients.layer({ secretKey: Redacted.make(process.env.KEY), apiUrl: process.env.ORIGIN + "/v1" })
+  .pipe(Layer.provide(FetchHttpClient.layer))
+const client = await Effect.runPromise(Effect.provide(Clients.Clients.use((c) => c.get("client_1")), live))
+process.exit(typeof client.id === "string" ? 0 : 1)
+`,
   "Effect 4 + undici, no effect-clerk": `
 import { Effect, Layer, Redacted } from "effect"
 import { Agent, request } from "undici"
@@ -61,7 +70,11 @@ process.exit(typeof client.id === "string" ? 0 : 1)
 
 rmSync(out, { recursive: true, force: true })
 // The programs that run on Effect 4, in the v4 face's folder.
-const effect4 = new Set(["effect-clerk (v4)", "Effect 4 + undici, no effect-clerk"])
+const effect4 = new Set([
+  "effect-clerk (v4)",
+  "effect-clerk (v4) on effect/http fetch",
+  "Effect 4 + undici, no effect-clerk"
+])
 const outside = mkdtempSync(join(tmpdir(), "effect-clerk-coldstart-"))
 const entries = []
 for (const [name, code] of Object.entries(programs)) {
@@ -143,9 +156,12 @@ for (const row of rows) {
       ? "effect-clerk (v3) bundled"
       : "effect-clerk (v3) unbundled"
   )
-  console.log(`${row.name.padEnd(45)} ${ms.toFixed(0).padStart(5)} ms   ${(ms / base).toFixed(2)}× v3`)
+  console.log(`${row.name.padEnd(50)} ${ms.toFixed(0).padStart(5)} ms   ${(ms / base).toFixed(2)}× v3`)
 }
 const goal = result.get("effect-clerk (v4) unbundled") / result.get("effect-clerk (v3) unbundled")
 console.log(`goal: v4 unbundled ≤ 0.6× v3: ${goal.toFixed(2)}× ${goal <= 0.6 ? "met" : "MISSED"}`)
 const floor = result.get("Effect 4 + undici, no effect-clerk unbundled") / result.get("effect-clerk (v3) unbundled")
 console.log(`the v4 program without effect-clerk (its effect import, one undici request): ${floor.toFixed(2)}× v3`)
+const onFetch = result.get("effect-clerk (v4) on effect/http fetch unbundled") /
+  result.get("effect-clerk (v3) unbundled")
+console.log(`v4 unbundled on effect/http's fetch (Node's built-in fetch): ${onFetch.toFixed(2)}× v3`)

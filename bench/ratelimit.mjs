@@ -108,12 +108,15 @@ const runWorker = (config) =>
     child.on("exit", (code) => (code === 0 ? resolve(JSON.parse(out.trim().split("\n").pop())) : reject(code)))
   })
 
-/** Four processes, 1,000 calls in all, a fixed rateLimit of 50/s each: shared through Redis, or each alone. */
-const fleet = (name, redisUrl) =>
+/**
+ * Four processes, 1,000 calls in all, with `rateLimit` (a fixed 50/s each, or "adaptive": never told the limit): shared
+ * through Redis, or each alone.
+ */
+const fleet = (name, redisUrl, rateLimit = { limit, interval: "1 second" }) =>
   Effect.scoped(Effect.gen(function*() {
     const emulator = yield* emulatorLayer({
       seedClients: 200,
-      secretKey: "sk_live_bench_fleet",
+      secretKey: `sk_live_bench_fleet_${rateLimit === "adaptive" ? "adaptive" : "fixed"}_${redisUrl === undefined}`,
       rateLimit: { limit, window: "1 second" }
     })
     const ids = emulator.clients.map((client) => client.id)
@@ -124,7 +127,7 @@ const fleet = (name, redisUrl) =>
           apiUrl: emulator.apiUrl,
           secretKey: Redacted.value(emulator.secretKey),
           ids: Array.from({ length: calls / 4 }, (_, i) => ids[(w + i * 4) % ids.length]),
-          rateLimit: { limit, interval: "1 second" },
+          rateLimit,
           startAt,
           ...(redisUrl === undefined ? {} : { redisUrl })
         })))
@@ -236,11 +239,18 @@ if (wanted("fleet")) {
     try {
       fleetRows.push(await Effect.runPromise(fleet("4 processes, shared through Redis", redis.url)))
       fleetRows.push(await Effect.runPromise(fleet("4 processes, each alone (no Redis)", undefined)))
+      fleetRows.push(
+        await Effect.runPromise(fleet("adaptive: 4 processes, shared through Redis", redis.url, "adaptive"))
+      )
+      fleetRows.push(
+        await Effect.runPromise(fleet("adaptive: 4 processes, each alone (no Redis)", undefined, "adaptive"))
+      )
     } finally {
       redis.stop()
     }
     console.log(
-      `\n4 processes × 250 gets (concurrency 25 each), rateLimit 50/s each, against ${limit} requests/s for the key ` +
+      `\n4 processes × 250 gets (concurrency 25 each), rateLimit 50/s each (or "adaptive", never told the limit), ` +
+        `against ${limit} requests/s for the key ` +
         `(minimum ${minimumSeconds} s)\n`
     )
     console.table(fleetRows)
