@@ -98,11 +98,12 @@ export interface Sample {
 }
 
 /**
- * The window a shared store counts a pace in: `rate` a second, in one-second windows (a slower rate: one request per
- * window as long as one request's share). These are the pacer's own windows, not Clerk's: no guard applies.
+ * The window a shared store counts a pace in: `rate` a second, in one-second windows; under one a second, one
+ * request per window of the slowest rate (two seconds), so that a store holds few distinct windows. These are the
+ * pacer's own windows, not Clerk's: no guard applies.
  */
 export const paceWindow = (rate: number): Window =>
-  rate >= 1 ? { limit: Math.floor(rate), millis: 1000 } : { limit: 1, millis: Math.ceil(1000 / rate) }
+  rate >= 1 ? { limit: Math.floor(rate), millis: 1000 } : { limit: 1, millis: 1000 / minRate }
 
 /** A window that may let through `extra` requests more than the budget: the probe of a higher limit. */
 interface Probe {
@@ -373,11 +374,6 @@ export class RateState {
     if (until <= this.gateUntil) return
     this.gateUntil = until
     this.nextSlot = Math.max(this.nextSlot, until)
-  }
-
-  /** The documented window budget still in force, if any (its current limit). */
-  windowBudget(): Window | undefined {
-    return this.budget === undefined ? undefined : { limit: this.budget.limit, millis: this.budget.millis }
   }
 
   observe(now: number, status: number | undefined, retryAfterMillis: number): void {

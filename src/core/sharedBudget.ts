@@ -67,16 +67,6 @@ export const takeFor = (now: number, window: Window | undefined, guarded: boolea
   }
 }
 
-/**
- * The take for an attempt at `now`: a fixed `rateLimit`'s window (the user's, taken to be Clerk's), else the key's
- * own ({@link RateState.sharedWindow}: the documented budget or the adaptive pace).
- */
-export const takeAt = (now: number, rate: RateState, fixed: Window | undefined): Take => {
-  if (fixed !== undefined) return takeFor(now, fixed, true)
-  const own = rate.sharedWindow(now)
-  return takeFor(now, own?.window, own?.guarded ?? false)
-}
-
 /** What a key's store id is the SHA-256 digest of (the faces hash it with the runtime's Web Crypto). */
 export const keyBytes = (key: string): Uint8Array<ArrayBuffer> => new TextEncoder().encode(key)
 
@@ -98,14 +88,19 @@ const sameWindow = (a: Take, b: Take): boolean => a.limit === b.limit && a.milli
 export class StoreHealth {
   private downUntil = 0
 
-  /** `fixed`: the window of the layer's fixed `rateLimit`, if any (see {@link takeAt}). */
+  /** `fixed`: the window of the layer's fixed `rateLimit`, if any (see `take`). */
   constructor(private readonly rate: RateState, private readonly storm: Storm, private readonly fixed?: Window) {
     rate.countLocally(false)
   }
 
-  /** The take for an attempt at `now`. */
+  /**
+   * The take for an attempt at `now`: the fixed `rateLimit`'s window (the user's, taken to be Clerk's), else the
+   * key's own ({@link RateState.sharedWindow}: the documented budget or the adaptive pace).
+   */
   take(now: number): Take {
-    return takeAt(now, this.rate, this.fixed)
+    if (this.fixed !== undefined) return takeFor(now, this.fixed, true)
+    const own = this.rate.sharedWindow(now)
+    return takeFor(now, own?.window, own?.guarded ?? false)
   }
 
   /** Whether the store is being left alone at `now`. */
@@ -122,14 +117,16 @@ export class StoreHealth {
   }
 
   /**
-   * The store answered `taken` to `take`: its gate, circuit and pace join this layer's. The answer says until when
-   * the attempt waits (at or before now: it goes), whether it then takes its place again (`retake`: the answer
-   * replaced the window it did not fit in), and whether the shared gate closed this layer's.
+   * The store answered `taken` to `take` at `answeredAt`: its gate, circuit and pace join this layer's. The answer
+   * says whether the shared gate closed this layer's, and what the attempt does: goes (`again` undefined), or takes
+   * its place again after `again` milliseconds (0: at once), counted from when the answer came, not from when it was
+   * asked for (a slow store must not add its delay to the wait).
    */
   answered(
     take: Take,
-    taken: Taken
-  ): { readonly until: number; readonly retake: boolean; readonly gateClosed: boolean } {
+    taken: Taken,
+    answeredAt: number
+  ): { readonly again: number | undefined; readonly gateClosed: boolean } {
     if (this.downUntil !== 0) {
       this.downUntil = 0
       this.rate.countLocally(false)
@@ -141,8 +138,9 @@ export class StoreHealth {
     // A take that did not fit under a window the answer has since replaced (a first rate just read) tries again at
     // once, under the new one, rather than waiting for a window it was never meant to count in.
     const retake = !taken.fits && this.fixed === undefined && !sameWindow(take, this.take(take.at))
-    const next = taken.fits || retake ? 0 : (take.index + 1) * take.millis
-    return { until: Math.max(this.rate.gate(), next), retake, gateClosed }
+    const until = Math.max(this.rate.gate(), taken.fits || retake ? 0 : (take.index + 1) * take.millis)
+    if (until <= take.at && !retake) return { again: undefined, gateClosed }
+    return { again: Math.max(0, until - answeredAt), gateClosed }
   }
 }
 

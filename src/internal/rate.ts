@@ -189,7 +189,7 @@ export const make = (
 interface Connected {
   /**
    * Takes a place in the shared window budget (the fixed limit's window, else the key's: core/sharedBudget.ts
-   * `takeAt`), sleeping while the shared gate is closed or the window is full. `false` when the store is down: the
+   * `StoreHealth.take`), sleeping while the shared gate is closed or the window is full. `false` when the store is down: the
    * caller paces locally.
    */
   readonly permit: Effect.Effect<boolean>
@@ -271,18 +271,16 @@ const connect = (
           onFailure: (error) =>
             fail(now, error),
           onSuccess: (taken) => {
-            const { gateClosed, retake, until } = health.answered(take, taken)
-            if (gateClosed) {
-              ClerkMetrics.sharedGate.unsafeUpdate(1, [])
-            }
-            if (until <= now) {
-              return retake ? permit : Effect.succeed(true)
-            }
-            // Waits out what is left from when the answer came, then takes its place again.
-            return Effect.flatMap(Clock.currentTimeMillis, (answeredAt) =>
-              until <= answeredAt
-                ? permit
-                : Effect.zipRight(Effect.sleep(Duration.millis(until - answeredAt)), permit))
+            return Effect.flatMap(Clock.currentTimeMillis, (answeredAt) => {
+              const { again, gateClosed } = health.answered(take, taken, answeredAt)
+              if (gateClosed) {
+                ClerkMetrics.sharedGate.unsafeUpdate(1, [])
+              }
+              if (again === undefined) {
+                return Effect.succeed(true)
+              }
+              return again === 0 ? permit : Effect.zipRight(Effect.sleep(Duration.millis(again)), permit)
+            })
           }
         })
       }))

@@ -144,7 +144,7 @@ const storeId = (key: string): Effect.Effect<string> =>
 interface Connected {
   /**
    * Takes a place in the shared window budget (the fixed limit's window, else the key's: core/sharedBudget.ts
-   * `takeAt`), sleeping while the shared gate is closed or the window is full. `false` when the store is down: the
+   * `StoreHealth.take`), sleeping while the shared gate is closed or the window is full. `false` when the store is down: the
    * caller paces locally.
    */
   readonly permit: Effect.Effect<boolean>
@@ -228,19 +228,17 @@ const connect = (
           onFailure: (error) =>
             fail(now, error),
           onSuccess: (taken) => {
-            const { gateClosed, retake, until } = health.answered(take, taken)
-            const counted = gateClosed ? Metric.update(ClerkMetrics.sharedGate, 1) : Effect.void
-            if (until <= now) {
-              return retake ? Effect.andThen(counted, permit) : Effect.as(counted, true)
-            }
-            // Waits out what is left from when the answer came, then takes its place again.
-            return Effect.andThen(
-              counted,
-              Effect.flatMap(Clock.currentTimeMillis, (answeredAt) =>
-                until <= answeredAt
-                  ? permit
-                  : Effect.andThen(Effect.sleep(Duration.millis(until - answeredAt)), permit))
-            )
+            return Effect.flatMap(Clock.currentTimeMillis, (answeredAt) => {
+              const { again, gateClosed } = health.answered(take, taken, answeredAt)
+              const counted = gateClosed ? Metric.update(ClerkMetrics.sharedGate, 1) : Effect.void
+              if (again === undefined) {
+                return Effect.as(counted, true)
+              }
+              return Effect.andThen(
+                counted,
+                again === 0 ? permit : Effect.andThen(Effect.sleep(Duration.millis(again)), permit)
+              )
+            })
           }
         })
       }))
