@@ -20,7 +20,7 @@
  * @since 0.1.0
  */
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
-import * as HttpApp from "@effect/platform/HttpApp"
+import type * as HttpApp from "@effect/platform/HttpApp"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
@@ -73,6 +73,12 @@ export interface Options
   readonly clientRateLimit?: Clients.Options["rateLimit"]
 }
 
+/**
+ * `@effect/platform`'s `HttpApp` (the server side), loaded when a layer is built rather than with this module, so a
+ * client-only import of `effect-clerk` does not pay for it.
+ */
+const httpApp: Effect.Effect<typeof HttpApp> = Effect.promise(() => import("@effect/platform/HttpApp"))
+
 /** Never dialled: the in-memory fetch answers every request. */
 const origin = "https://clients-test.invalid"
 
@@ -98,7 +104,8 @@ export const layer = (options: Options = {}): Layer.Layer<Clients.Clients | Clie
     const emulator = yield* Emulator.make(options)
     // The backend runs on the runtime that built the layer, so it shares the test's Clock (TestClock included):
     // tokens minted and verified agree on the time, and injected latency follows TestClock.adjust.
-    const handler = HttpApp.toWebHandlerRuntime(yield* Effect.runtime<never>())(emulator.app)
+    const { toWebHandlerRuntime } = yield* httpApp
+    const handler = toWebHandlerRuntime(yield* Effect.runtime<never>())(emulator.app)
     const inMemoryFetch: typeof globalThis.fetch = (input, init) => handler(new Request(input, init))
     const controls = Layer.succeed(ClientsTest, {
       get clients() {

@@ -15,28 +15,20 @@
  *
  * @since 0.1.0
  */
-import * as HttpServer from "@effect/platform/HttpServer"
-import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
-import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
-import * as Clock from "effect/Clock"
+import type * as HttpServer from "@effect/platform/HttpServer"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
-import * as Predicate from "effect/Predicate"
-import * as Redacted from "effect/Redacted"
+import type * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
-import * as Stream from "effect/Stream"
 import * as Domain from "./Client.js"
-import type { Check } from "./core/check.js"
-import * as Faults from "./core/emulator/faults.js"
-import type { Reply } from "./core/emulator/replies.js"
-import * as Server from "./core/emulator/server.js"
-import * as Token from "./core/emulator/token.js"
+import type * as Faults from "./core/emulator/faults.js"
+import type * as Server from "./core/emulator/server.js"
 import * as Checks from "./core/emulatorOptions.js"
 import type * as Endpoints from "./core/endpoints.js"
-import { fromClients, generated, growing } from "./internal/store.js"
+import type * as Body from "./internal/emulator.js"
 
 /**
  * A misbehaviour to inject. Without `kind`, a fault with `status` (or `retryAfter`) answers that status (default
@@ -132,10 +124,6 @@ export const parseRateLimit = (text: string): Either.Either<RateLimit, string> =
   )
 }
 
-/** A check failed on the emulator's own options: a misconfigured test or program, so a defect. */
-const orDie = <A>(check: Check<A>): Effect.Effect<A> =>
-  check.ok ? Effect.succeed(check.value) : Effect.dieMessage(check.error)
-
 /**
  * A running emulator.
  *
@@ -211,7 +199,6 @@ export class Emulator extends Context.Tag("effect-clerk/Emulator")<Emulator, Ser
  */
 export const defaultSecretKey: typeof Checks.defaultSecretKey = Checks.defaultSecretKey
 
-const encodeClient = Schema.encodeSync(Domain.Client)
 const decodeClients = Schema.decodeUnknownEither(Schema.Array(Domain.Client))
 
 /**
@@ -226,18 +213,17 @@ const decodeClients = Schema.decodeUnknownEither(Schema.Array(Domain.Client))
  * @since 0.1.0
  * @category Constructors
  */
-export const clientsFromJson = (text: string): Either.Either<ReadonlyArray<Domain.Client>, string> =>
-  Either.try({ try: (): unknown => JSON.parse(text), catch: (e) => `invalid JSON: ${String(e)}` }).pipe(
-    Either.orElse((whole) =>
-      Either.try({
-        try: (): unknown => text.split("\n").filter((line) => line.trim().length > 0).map((line) => JSON.parse(line)),
-        catch: () => whole
-      })
-    ),
-    Either.flatMap((json: unknown) =>
-      decodeClients(Predicate.hasProperty(json, "data") ? json.data : json).pipe(Either.mapLeft((e) => e.message))
-    )
-  )
+export const clientsFromJson = (text: string): Either.Either<ReadonlyArray<Domain.Client>, string> => {
+  const json = Checks.clientsJson(text)
+  if (!json.ok) return Either.left(json.error)
+  return Either.mapLeft(decodeClients(json.value), (error) => error.message)
+}
+
+/**
+ * The emulator's body (`internal/emulator.ts`: the core's emulator and `@effect/platform`'s server side), loaded when
+ * an emulator is made rather than with this module, so a client-only import of `effect-clerk` does not pay for it.
+ */
+const body: Effect.Effect<typeof Body> = Effect.promise(() => import("./internal/emulator.js"))
 
 /**
  * The emulator as an `HttpApp` plus its controls, without serving it. Use {@link layer} to serve it.
@@ -251,51 +237,7 @@ export const clientsFromJson = (text: string): Either.Either<ReadonlyArray<Domai
  * @since 0.1.0
  * @category Constructors
  */
-export const make = (options: Options = {}) =>
-  Effect.gen(function*() {
-    const secretKey = yield* orDie(Checks.secretKey(options.secretKey ?? defaultSecretKey))
-    const seed = options.seed ?? 1
-    const store = growing(
-      options.clients === undefined ? generated(options.seedClients ?? 25, seed) : fromClients(options.clients),
-      seed
-    )
-    const limit = options.rateLimit
-    const rateLimit = yield* orDie(Checks.rateLimit(
-      limit === undefined || typeof limit === "string"
-        ? limit
-        : { limit: limit.limit, windowMillis: Duration.toMillis(limit.window) }
-    ))
-    const faultRate = yield* orDie(Checks.faultRate(options.faultRate))
-    const signer = yield* Effect.promise(() => Token.makeSigner(options.signingKey ?? `emulator-signing:${secretKey}`))
-    const faults = Faults.faultQueue(faultRate, Faults.seededRandom(seed))
-    const emulator = Server.make({ secretKey, store, signer, faults, rateLimit, encode: encodeClient })
-    return {
-      app: handle(emulator),
-      mintToken: (clientId: string, mintOptions: { readonly expiresIn?: Duration.DurationInput } = {}) =>
-        Effect.flatMap(Clock.currentTimeMillis, (now) => {
-          const seconds = Duration.toSeconds(Duration.decode(mintOptions.expiresIn ?? "1 hour"))
-          return Effect.promise(() => signer.sign(Token.claimsFor(clientId, now, seconds)))
-        }),
-      injectFaults: (...inputs: ReadonlyArray<Fault>) =>
-        Effect.suspend(() => {
-          // The same validation as the admin route and the header: a fault the emulator cannot apply is a bug.
-          const parsed = Faults.parseFaults(inputs)
-          if (parsed === undefined) return Effect.dieMessage(`invalid emulator fault in ${JSON.stringify(inputs)}`)
-          faults.enqueue(parsed)
-          return Effect.void
-        }),
-      clearFaults: Effect.sync(() => faults.clear()),
-      stats: Effect.sync((): Stats => emulator.stats()),
-      createClients: (count: number) => Effect.map(Clock.currentTimeMillis, (now) => store.create(count, now)),
-      get clients() {
-        return store.all()
-      },
-      get size() {
-        return store.size
-      },
-      secretKey: Redacted.make(secretKey)
-    }
-  })
+export const make = (options: Options = {}) => Effect.flatMap(body, (emulator) => emulator.make(options))
 
 /**
  * Serves the emulator on the `HttpServer` you provide and exposes it as the `Emulator` service.
@@ -317,17 +259,9 @@ export const layer = (options: Options = {}): Layer.Layer<Emulator, never, HttpS
   Layer.scoped(
     Emulator,
     Effect.gen(function*() {
-      const emulator = yield* make(options)
-      yield* HttpServer.serveEffect(emulator.app)
-      const origin = yield* HttpServer.addressWith((address) =>
-        Effect.succeed(
-          address._tag === "TcpAddress"
-            ? `http://${
-              address.hostname === "0.0.0.0" || address.hostname === "::" ? "127.0.0.1" : address.hostname
-            }:${address.port}`
-            : `http://unix:${address.path}`
-        )
-      )
+      const loaded = yield* body
+      const emulator = yield* loaded.make(options)
+      const origin = yield* loaded.serve(emulator.app)
       return Emulator.of({
         origin,
         apiUrl: `${origin}/v1`,
@@ -346,95 +280,3 @@ export const layer = (options: Options = {}): Layer.Layer<Emulator, never, HttpS
       })
     })
   )
-
-// ---------------------------------------------------------------------------------------------------------------
-// Request handling: the core decides (src/core/emulator/server.ts); this face reads the request, sleeps a fault's
-// latency on the Effect clock, and applies the faults that need the connection.
-// ---------------------------------------------------------------------------------------------------------------
-
-const readText = (request: HttpServerRequest.HttpServerRequest) => Effect.orElseSucceed(request.text, () => "")
-
-const handle = (emulator: Server.Emulator) =>
-  Effect.gen(function*() {
-    const request = yield* HttpServerRequest.HttpServerRequest
-    const plan = emulator.plan(
-      {
-        method: request.method,
-        url: request.url,
-        authorization: request.headers.authorization,
-        faultHeader: request.headers["x-emulator-fault"]
-      },
-      yield* Clock.currentTimeMillis
-    )
-    switch (plan._tag) {
-      case "Reply":
-        return respond(plan.reply)
-      case "Admin": {
-        const body = yield* readText(request)
-        const now = yield* Clock.currentTimeMillis
-        return respond(yield* Effect.promise(() => emulator.admin(plan, body, now)))
-      }
-      case "Endpoint": {
-        const real = Effect.gen(function*() {
-          const body = plan.endpoint.method === "GET" ? "" : yield* readText(request)
-          const now = yield* Clock.currentTimeMillis
-          return yield* Effect.promise(() => emulator.answer(plan, body, now))
-        })
-        const fault = plan.fault
-        if (fault === undefined) return respond(yield* real)
-        if (fault.latencyMs !== undefined && fault.latencyMs > 0) yield* Effect.sleep(Duration.millis(fault.latencyMs))
-        return yield* applyFault(fault, request, plan.traceId, real)
-      }
-    }
-  })
-
-/**
- * Every fault kind in one place: those that replace the answer (status, drop, html, malformed), those that spoil
- * the real one (truncate, reset), and latency alone, which keeps it.
- */
-const applyFault = (
-  fault: Fault,
-  request: HttpServerRequest.HttpServerRequest,
-  traceId: string,
-  real: Effect.Effect<Reply>
-): Effect.Effect<HttpServerResponse.HttpServerResponse> => {
-  switch (Faults.effectOf(fault)) {
-    case "late":
-      return Effect.map(real, respond)
-    case "drop":
-      return Effect.sync(() => {
-        destroyConnection(request.source)
-        return HttpServerResponse.empty({ status: 503 })
-      })
-    case "html":
-      return Effect.succeed(respond(Faults.htmlReply(fault, traceId), "text/html"))
-    case "malformed":
-      return Effect.succeed(respond(Faults.malformedReply))
-    case "truncate":
-      return Effect.map(real, (reply) => respond(Faults.truncated(reply)))
-    case "reset":
-      return Effect.map(real, (reply) => {
-        const bytes = new TextEncoder().encode(reply.body)
-        const half = bytes.subarray(0, Math.floor(bytes.length / 2))
-        return HttpServerResponse.stream(
-          Stream.concat(
-            Stream.make(half),
-            Stream.fromEffect(Effect.sync(() => destroyConnection(request.source))).pipe(Stream.drain)
-          ),
-          { status: reply.status, contentType: "application/json", headers: { "content-length": String(bytes.length) } }
-        )
-      })
-    case "status":
-      return Effect.succeed(respond(Faults.statusReply(fault, traceId)))
-  }
-}
-
-/** Closes the underlying socket where the platform exposes one (Node's `IncomingMessage.socket`). */
-const destroyConnection = (source: unknown): void => {
-  if (!Predicate.hasProperty(source, "socket")) return
-  const socket = source.socket
-  if (Predicate.hasProperty(socket, "destroy") && typeof socket.destroy === "function") socket.destroy()
-}
-
-const respond = (reply: Reply, contentType = "application/json"): HttpServerResponse.HttpServerResponse =>
-  HttpServerResponse.text(reply.body, { status: reply.status, contentType, headers: reply.headers })
