@@ -52,6 +52,48 @@ describe("faults", () => {
     expect(Faults.effectOf({ kind: "drop", latencyMs: 5 })).toBe("drop")
   })
 
+  it("replace the answer (status, drop, html, malformed), or keep it (latency) or spoil it (truncate, reset)", () => {
+    const answer = { status: 200, body: "{\"id\":\"client_é\"}", headers: { "clerk-trace-id": "t" } }
+    const on = (fault: Faults.Fault) => {
+      const applied = Faults.application(fault, "trace_1")
+      return applied._tag === "Instead" ? { instead: applied.outcome } : { onAnswer: applied.outcome(answer) }
+    }
+    expect(on({ latencyMs: 5 })).toEqual({ onAnswer: { _tag: "Send", reply: answer, contentType: "application/json" } })
+    expect(on({ kind: "truncate" })).toEqual({
+      onAnswer: {
+        _tag: "Send",
+        reply: { ...answer, body: answer.body.slice(0, Math.floor(answer.body.length / 2)) },
+        contentType: "application/json"
+      }
+    })
+    const bytes = new TextEncoder().encode(answer.body)
+    expect(on({ kind: "reset" })).toEqual({
+      onAnswer: {
+        _tag: "Reset",
+        status: 200,
+        contentType: "application/json",
+        head: bytes.subarray(0, Math.floor(bytes.length / 2)),
+        length: bytes.length
+      }
+    })
+    expect(on({ kind: "drop" })).toEqual({ instead: { _tag: "Drop" } })
+    expect(on({ kind: "malformed" })).toEqual({
+      instead: { _tag: "Send", reply: Faults.malformedReply, contentType: "application/json" }
+    })
+    expect(on({ kind: "html" })).toEqual({
+      instead: { _tag: "Send", reply: Faults.htmlReply({ kind: "html" }, "trace_1"), contentType: "text/html" }
+    })
+    const limited = on({ status: 429, retryAfter: "2" })
+    expect(limited).toEqual({
+      instead: {
+        _tag: "Send",
+        reply: Faults.statusReply({ status: 429, retryAfter: "2" }, "trace_1"),
+        contentType: "application/json"
+      }
+    })
+    expect("instead" in limited && limited.instead._tag === "Send" && limited.instead.reply.status).toBe(429)
+  })
+
   it("are parsed by one validation that refuses unknown fields and out-of-range values", () => {
     expect(Faults.parseFault({ latencyMs: 0, operation: "verify", times: 2 })).toEqual({
       latencyMs: 0,

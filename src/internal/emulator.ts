@@ -136,44 +136,42 @@ const handle = (emulator: Server.Emulator) =>
     }
   })
 
-/**
- * Every fault kind in one place: those that replace the answer (status, drop, html, malformed), those that spoil
- * the real one (truncate, reset), and latency alone, which keeps it.
- */
+/** Carries out what the core says the fault does (core/emulator/faults.ts `application`). */
 const applyFault = (
   fault: Fault,
   request: HttpServerRequest.HttpServerRequest,
   traceId: string,
   real: Effect.Effect<Reply>
 ): Effect.Effect<HttpServerResponse.HttpServerResponse> => {
-  switch (Faults.effectOf(fault)) {
-    case "late":
-      return Effect.map(real, respond)
-    case "drop":
-      return Effect.sync(() => {
-        destroyConnection(request.source)
-        return HttpServerResponse.empty({ status: 503 })
-      })
-    case "html":
-      return Effect.succeed(respond(Faults.htmlReply(fault, traceId), "text/html"))
-    case "malformed":
-      return Effect.succeed(respond(Faults.malformedReply))
-    case "truncate":
-      return Effect.map(real, (reply) => respond(Faults.truncated(reply)))
-    case "reset":
-      return Effect.map(real, (reply) => {
-        const bytes = new TextEncoder().encode(reply.body)
-        const half = bytes.subarray(0, Math.floor(bytes.length / 2))
-        return HttpServerResponse.stream(
-          Stream.concat(
-            Stream.make(half),
-            Stream.fromEffect(Effect.sync(() => destroyConnection(request.source))).pipe(Stream.drain)
-          ),
-          { status: reply.status, contentType: "application/json", headers: { "content-length": String(bytes.length) } }
-        )
-      })
-    case "status":
-      return Effect.succeed(respond(Faults.statusReply(fault, traceId)))
+  const application = Faults.application(fault, traceId)
+  const outcome = application._tag === "Instead"
+    ? Effect.succeed(application.outcome)
+    : Effect.map(real, application.outcome)
+  return Effect.map(outcome, (outcome) => carryOut(outcome, request))
+}
+
+const carryOut = (
+  outcome: Faults.Outcome,
+  request: HttpServerRequest.HttpServerRequest
+): HttpServerResponse.HttpServerResponse => {
+  switch (outcome._tag) {
+    case "Send":
+      return respond(outcome.reply, outcome.contentType)
+    case "Drop":
+      destroyConnection(request.source)
+      return HttpServerResponse.empty({ status: 503 })
+    case "Reset":
+      return HttpServerResponse.stream(
+        Stream.concat(
+          Stream.make(outcome.head),
+          Stream.fromEffect(Effect.sync(() => destroyConnection(request.source))).pipe(Stream.drain)
+        ),
+        {
+          status: outcome.status,
+          contentType: outcome.contentType,
+          headers: { "content-length": String(outcome.length) }
+        }
+      )
   }
 }
 

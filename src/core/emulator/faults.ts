@@ -187,6 +187,60 @@ export const truncated = (reply: Reply): Reply => ({
   body: reply.body.slice(0, Math.floor(reply.body.length / 2))
 })
 
+/**
+ * What a fault makes of an endpoint's answer, for a face's server to carry out: a reply to send, the connection
+ * closed before any answer (`drop`), or the answer's first half sent under its full `content-length` and then the
+ * connection closed (`reset`).
+ */
+export type Outcome =
+  | { readonly _tag: "Send"; readonly reply: Reply; readonly contentType: string }
+  | { readonly _tag: "Drop" }
+  | {
+    readonly _tag: "Reset"
+    readonly status: number
+    readonly contentType: string
+    readonly head: Uint8Array
+    readonly length: number
+  }
+
+/**
+ * How a fault applies: in place of the answer (`status`, `drop`, `html`, `malformed`), so the endpoint never runs, or
+ * to the real answer, which it keeps (latency alone) or spoils (`truncate`, `reset`).
+ */
+export type Application =
+  | { readonly _tag: "Instead"; readonly outcome: Outcome }
+  | { readonly _tag: "OnAnswer"; readonly outcome: (answer: Reply) => Outcome }
+
+const json = "application/json"
+const send = (reply: Reply, contentType = json): Outcome => ({ _tag: "Send", reply, contentType })
+
+/** Every fault kind in one place: what `fault` does to the request whose trace id is `traceId`. */
+export const application = (fault: Fault, traceId: string): Application => {
+  switch (effectOf(fault)) {
+    case "late":
+      return { _tag: "OnAnswer", outcome: (answer) => send(answer) }
+    case "truncate":
+      return { _tag: "OnAnswer", outcome: (answer) => send(truncated(answer)) }
+    case "reset":
+      return {
+        _tag: "OnAnswer",
+        outcome: (answer) => {
+          const bytes = new TextEncoder().encode(answer.body)
+          const head = bytes.subarray(0, Math.floor(bytes.length / 2))
+          return { _tag: "Reset", status: answer.status, contentType: json, head, length: bytes.length }
+        }
+      }
+    case "drop":
+      return { _tag: "Instead", outcome: { _tag: "Drop" } }
+    case "html":
+      return { _tag: "Instead", outcome: send(htmlReply(fault, traceId), "text/html") }
+    case "malformed":
+      return { _tag: "Instead", outcome: send(malformedReply) }
+    case "status":
+      return { _tag: "Instead", outcome: send(statusReply(fault, traceId)) }
+  }
+}
+
 const parseJson = (text: string): unknown => {
   try {
     return JSON.parse(text)
