@@ -5,7 +5,9 @@ import { describe, expect, it } from "vitest"
 import * as Base64Url from "../src/core/emulator/base64url.js"
 import * as Faults from "../src/core/emulator/faults.js"
 import { route } from "../src/core/emulator/routes.js"
+import * as Setup from "../src/core/emulator/setup.js"
 import * as Token from "../src/core/emulator/token.js"
+import * as Checks from "../src/core/emulatorOptions.js"
 
 describe("base64url", () => {
   it("round-trips bytes and text without padding, as Node's encoder does", () => {
@@ -145,5 +147,62 @@ describe("routes", () => {
     })
     expect(route("GET", "/v1/clients/%E0%A4%A")).toEqual({ _tag: "BadPath" })
     expect(route("GET", "/__emulator/stats")).toEqual({ _tag: "Admin" })
+  })
+})
+
+describe("setup", () => {
+  const statuses = ["active", "ended"] as const
+  const encode = (client: unknown) => client
+  const plan = (emulator: Setup.Setup<never>["emulator"], faultHeader?: string) =>
+    emulator.plan({
+      method: "GET",
+      url: "/v1/clients",
+      authorization: `Bearer ${Checks.defaultSecretKey}`,
+      faultHeader
+    }, 0)
+
+  it("defaults to the emulator's key, 25 generated clients and no fault, and answers with the key it checked", async () => {
+    const made = await Setup.make({ statuses, encode })
+    if (!made.ok) throw new Error(made.error)
+    expect(made.value.secretKey).toBe(Checks.defaultSecretKey)
+    expect(made.value.store.size).toBe(25)
+    const found = plan(made.value.emulator)
+    expect(found).toMatchObject({ _tag: "Endpoint", readsBody: false, latencyMs: 0, application: Faults.passThrough })
+  })
+
+  it("refuses options it cannot honour, with the check's words", async () => {
+    expect(await Setup.make({ statuses, encode, secretKey: "pk_test_x" })).toEqual({
+      ok: false,
+      error: "the emulator's secret key must look like sk_test_… or sk_live_…"
+    })
+    expect(await Setup.make({ statuses, encode, faultRate: 2 })).toMatchObject({ ok: false })
+    expect(await Setup.make({ statuses, encode, rateLimit: { limit: 0, windowMillis: 1000 } })).toMatchObject({
+      ok: false
+    })
+  })
+
+  it("plans a request's fault as its latency and what it does to the answer", async () => {
+    const made = await Setup.make({ statuses, encode })
+    if (!made.ok) throw new Error(made.error)
+    expect(made.value.injectFaults([{ kind: "drop", latencyMs: 250 }])).toEqual({ ok: true, value: undefined })
+    expect(plan(made.value.emulator)).toMatchObject({
+      latencyMs: 250,
+      application: { _tag: "Instead", outcome: { _tag: "Drop" } }
+    })
+    expect(made.value.injectFaults([{ kind: "teleport" }])).toEqual({
+      ok: false,
+      error: "invalid emulator fault in [{\"kind\":\"teleport\"}]"
+    })
+    expect(plan(made.value.emulator)).toMatchObject({ latencyMs: 0, application: Faults.passThrough })
+  })
+
+  it("mints tokens for an hour unless told otherwise, that the emulator's signer verifies", async () => {
+    const made = await Setup.make({ statuses, encode, signingKey: "signing" })
+    if (!made.ok) throw new Error(made.error)
+    const signer = await Token.makeSigner("signing")
+    const hour = await signer.verify(await made.value.mintToken("client_1", 1_000_000, undefined), 1000)
+    expect(hour).toMatchObject({ ok: true, claims: { id: "client_1", iat: 1000, exp: 1000 + 3600 } })
+    const minute = await signer.verify(await made.value.mintToken("client_1", 1_000_000, 60), 1000)
+    expect(minute).toMatchObject({ ok: true, claims: { exp: 1060 } })
   })
 })

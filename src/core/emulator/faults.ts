@@ -214,11 +214,14 @@ export type Application =
 const json = "application/json"
 const send = (reply: Reply, contentType = json): Outcome => ({ _tag: "Send", reply, contentType })
 
+/** No fault: the real answer, as it is. */
+export const passThrough: Application = { _tag: "OnAnswer", outcome: (answer) => send(answer) }
+
 /** Every fault kind in one place: what `fault` does to the request whose trace id is `traceId`. */
 export const application = (fault: Fault, traceId: string): Application => {
   switch (effectOf(fault)) {
     case "late":
-      return { _tag: "OnAnswer", outcome: (answer) => send(answer) }
+      return passThrough
     case "truncate":
       return { _tag: "OnAnswer", outcome: (answer) => send(truncated(answer)) }
     case "reset":

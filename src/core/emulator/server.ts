@@ -1,16 +1,16 @@
 /**
  * The emulator's request handling without a server: routing, authorisation, counting, the rate limit, picking a
- * fault, the endpoints' answers and the admin routes. A face serves it over its own HTTP server, sleeps a fault's
- * latency on its own clock, and applies the faults that need the connection (drop, reset).
+ * fault and what it does to the answer, the endpoints' answers and the admin routes. A face serves it over its own
+ * HTTP server, sleeps a fault's latency on its own clock, and carries out the outcome (a reply, a drop, a reset).
  */
 import { type Endpoints, type Name, names } from "../endpoints.js"
-import { type Fault, type FaultQueue, parseFaults } from "./faults.js"
+import { type Application, application, type FaultQueue, parseFaults, passThrough } from "./faults.js"
 import { type Backend, handlers } from "./handlers.js"
 import { type RateLimit, rateWindow } from "./rateLimit.js"
 import { clerkError, notFound, ok, type Reply, tooManyRequests, unauthorized, withHeader } from "./replies.js"
 import { route } from "./routes.js"
 import type { Stored } from "./store.js"
-import { claimsFor } from "./token.js"
+import { claimsFor, defaultLifetimeSeconds } from "./token.js"
 
 export interface Options<C extends Stored> extends Backend<C> {
   readonly secretKey: string
@@ -45,7 +45,12 @@ export type Plan =
     readonly params: Record<string, string>
     readonly query: URLSearchParams
     readonly traceId: string
-    readonly fault: Fault | undefined
+    /** Whether the endpoint reads the request's body (a GET has none to read). */
+    readonly readsBody: boolean
+    /** How long the face waits, on its own clock, before it answers (a fault's latency, else 0). */
+    readonly latencyMs: number
+    /** What the face sends: the real answer, or what the request's fault makes of it. */
+    readonly application: Application
   }
 
 export interface Emulator {
@@ -113,7 +118,9 @@ export const make = <C extends Stored>(options: Options<C>): Emulator => {
             params: found.params,
             query: url.searchParams,
             traceId,
-            fault
+            readsBody: found.endpoint.method !== "GET",
+            latencyMs: fault?.latencyMs ?? 0,
+            application: fault === undefined ? passThrough : application(fault, traceId)
           }
         }
       }
@@ -125,7 +132,7 @@ export const make = <C extends Stored>(options: Options<C>): Emulator => {
       switch (`${method} ${pathname}`) {
         case "POST /__emulator/tokens": {
           const clientId = field(body, "client_id")
-          const expiresIn = field(body, "expires_in_seconds") ?? 3600
+          const expiresIn = field(body, "expires_in_seconds") ?? defaultLifetimeSeconds
           if (typeof clientId !== "string" || typeof expiresIn !== "number" || !Number.isFinite(expiresIn)) {
             return clerkError(
               400,

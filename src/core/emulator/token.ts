@@ -62,6 +62,9 @@ export const makeSigner = async (secret: string): Promise<Signer> => {
   }
 }
 
+/** How long a minted token lives when no lifetime is asked for: an hour. */
+export const defaultLifetimeSeconds = 3600
+
 /** Claims valid from `nowMillis` for `expiresInSeconds` (negative: already expired). */
 export const claimsFor = (clientId: string, nowMillis: number, expiresInSeconds: number): Claims => {
   const iat = Math.floor(nowMillis / 1000)

@@ -16,12 +16,10 @@ import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import type { Check } from "../../core/check.js"
-import * as Faults from "../../core/emulator/faults.js"
+import type * as Faults from "../../core/emulator/faults.js"
 import type { Reply } from "../../core/emulator/replies.js"
-import * as Server from "../../core/emulator/server.js"
-import * as Store from "../../core/emulator/store.js"
-import * as Token from "../../core/emulator/token.js"
-import * as Checks from "../../core/emulatorOptions.js"
+import type * as Server from "../../core/emulator/server.js"
+import * as Setup from "../../core/emulator/setup.js"
 import * as Domain from "../Client.js"
 import type { Fault, Options, Stats } from "../Emulator.js"
 
@@ -33,42 +31,39 @@ const orDie = <A>(check: Check<A>): Effect.Effect<A> =>
 /** What `Emulator.make` documents: the request handler (`app`) and the controls. */
 export const make = (options: Options) =>
   Effect.gen(function*() {
-    const secretKey = yield* orDie(Checks.secretKey(options.secretKey ?? Checks.defaultSecretKey))
-    const seed = options.seed ?? 1
-    const statuses = Domain.KnownSessionStatus.literals
-    const store = Store.growing<Domain.Client, Domain.SessionStatus>(
-      options.clients === undefined
-        ? Store.generated(options.seedClients ?? 25, seed, statuses)
-        : Store.fromClients(options.clients),
-      seed,
-      statuses
-    )
     const limit = options.rateLimit
-    const rateLimit = yield* orDie(Checks.rateLimit(
-      limit === undefined || typeof limit === "string"
-        ? limit
-        : { limit: limit.limit, windowMillis: Duration.toMillis(limit.window) }
-    ))
-    const faultRate = yield* orDie(Checks.faultRate(options.faultRate))
-    const signer = yield* Effect.promise(() => Token.makeSigner(options.signingKey ?? `emulator-signing:${secretKey}`))
-    const faults = Faults.faultQueue(faultRate, Faults.seededRandom(seed))
-    const emulator = Server.make({ secretKey, store, signer, faults, rateLimit, encode: encodeClient })
+    const setup = yield* orDie(
+      yield* Effect.promise(() =>
+        Setup.make({
+          secretKey: options.secretKey,
+          seed: options.seed,
+          clients: options.clients,
+          seedClients: options.seedClients,
+          rateLimit: limit === undefined || typeof limit === "string"
+            ? limit
+            : { limit: limit.limit, windowMillis: Duration.toMillis(limit.window) },
+          faultRate: options.faultRate,
+          signingKey: options.signingKey,
+          statuses: Domain.KnownSessionStatus.literals,
+          encode: encodeClient
+        })
+      )
+    )
+    const { emulator, store } = setup
     return {
       app: handle(emulator),
       mintToken: (clientId: string, mintOptions: { readonly expiresIn?: Duration.Input } = {}) =>
-        Effect.flatMap(Clock.currentTimeMillis, (now) => {
-          const seconds = Duration.toSeconds(mintOptions.expiresIn ?? "1 hour")
-          return Effect.promise(() => signer.sign(Token.claimsFor(clientId, now, seconds)))
-        }),
-      injectFaults: (...inputs: ReadonlyArray<Fault>) =>
-        Effect.suspend(() => {
-          // The same validation as the admin route and the header: a fault the emulator cannot apply is a bug.
-          const parsed = Faults.parseFaults(inputs)
-          if (parsed === undefined) return Effect.die(new Error(`invalid emulator fault in ${JSON.stringify(inputs)}`))
-          faults.enqueue(parsed)
-          return Effect.void
-        }),
-      clearFaults: Effect.sync(() => faults.clear()),
+        Effect.flatMap(Clock.currentTimeMillis, (now) =>
+          Effect.promise(() =>
+            setup.mintToken(
+              clientId,
+              now,
+              mintOptions.expiresIn === undefined ? undefined : Duration.toSeconds(mintOptions.expiresIn)
+            )
+          )),
+      // A fault the emulator cannot apply is a bug in the test, as it is for the admin route and the header.
+      injectFaults: (...inputs: ReadonlyArray<Fault>) => Effect.suspend(() => orDie(setup.injectFaults(inputs))),
+      clearFaults: Effect.sync(setup.clearFaults),
       stats: Effect.sync((): Stats => emulator.stats()),
       createClients: (count: number) => Effect.map(Clock.currentTimeMillis, (now) => store.create(count, now)),
       get clients() {
@@ -77,7 +72,7 @@ export const make = (options: Options) =>
       get size() {
         return store.size
       },
-      secretKey: Redacted.make(secretKey)
+      secretKey: Redacted.make(setup.secretKey)
     }
   })
 
@@ -121,32 +116,19 @@ const handle = (emulator: Server.Emulator) =>
       }
       case "Endpoint": {
         const real = Effect.gen(function*() {
-          const body = plan.endpoint.method === "GET" ? "" : yield* readText(request)
+          const body = plan.readsBody ? yield* readText(request) : ""
           const now = yield* Clock.currentTimeMillis
           return yield* Effect.promise(() => emulator.answer(plan, body, now))
         })
-        const fault = plan.fault
-        if (fault === undefined) return respond(yield* real)
-        if (fault.latencyMs !== undefined && fault.latencyMs > 0) yield* Effect.sleep(Duration.millis(fault.latencyMs))
-        return yield* applyFault(fault, request, plan.traceId, real)
+        if (plan.latencyMs > 0) yield* Effect.sleep(Duration.millis(plan.latencyMs))
+        const application = plan.application
+        const outcome = application._tag === "Instead" ? application.outcome : application.outcome(yield* real)
+        return carryOut(outcome, request)
       }
     }
   })
 
-/** Carries out what the core says the fault does (core/emulator/faults.ts `application`). */
-const applyFault = (
-  fault: Fault,
-  request: HttpServerRequest.HttpServerRequest,
-  traceId: string,
-  real: Effect.Effect<Reply>
-): Effect.Effect<HttpServerResponse.HttpServerResponse> => {
-  const application = Faults.application(fault, traceId)
-  const outcome = application._tag === "Instead"
-    ? Effect.succeed(application.outcome)
-    : Effect.map(real, application.outcome)
-  return Effect.map(outcome, (outcome) => carryOut(outcome, request))
-}
-
+/** Carries out what the core says to send (core/emulator/faults.ts `Outcome`). */
 const carryOut = (
   outcome: Faults.Outcome,
   request: HttpServerRequest.HttpServerRequest
