@@ -20,9 +20,9 @@ import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import type * as Attempt from "./core/attempt.js"
 import * as Body from "./core/body.js"
+import * as Failure from "./core/exchangeFailure.js"
 import { describe } from "./core/messages.js"
 import * as CoreReply from "./core/reply.js"
-import { describeCause } from "./core/reply.js"
 import { runtimeBody } from "./internal/runtimeBody.js"
 import { withRealTimeLimit, withTimeLimit } from "./internal/timeLimit.js"
 
@@ -161,7 +161,7 @@ export const fromHttpClient = (client: HttpClient.HttpClient, options: AdapterOp
             )
         ),
         limits.timeoutMillis,
-        () => new ExchangeError({ reason: "Timeout", description: "the attempt's time limit passed" })
+        () => new ExchangeError(Failure.timedOut)
       )
   }
 }
@@ -200,20 +200,11 @@ const fromRequestError = (error: HttpClientError.HttpClientError): ExchangeError
       ...cause
     })
   }
-  return new ExchangeError({
-    reason: "Transport",
-    description: describeCause(error.cause) ?? describe.noResponse,
-    ...cause
-  })
+  return new ExchangeError(Failure.noReply(error.cause))
 }
 
 const bodyError = (status: number) => (cause: unknown): ExchangeError =>
-  new ExchangeError({
-    reason: Body.isUndecodable(cause) ? "Undecodable" : "Transport",
-    status,
-    description: `response body could not be read: ${describeCause(cause) ?? String(cause)}`,
-    cause
-  })
+  new ExchangeError(Failure.unreadableBody(status, cause))
 
 /**
  * The body within `limit`, by the cheapest way that keeps the limit and the abort:

@@ -47,6 +47,7 @@ import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import { pipeline, type Readable } from "node:stream"
 import { Agent, type Dispatcher } from "undici"
+import * as Failures from "./core/exchangeFailure.js"
 import { type Encoding, encodingOf } from "./core/inflate.js"
 import * as Core from "./core/undici.js"
 import * as Exchange from "./Exchange.js"
@@ -98,7 +99,7 @@ export const make = (dispatcher: Dispatcher): HttpClient.HttpClient =>
                   new HttpClientError.RequestError({
                     request,
                     reason: "Encode",
-                    description: "unsupported request body"
+                    description: Failures.unsupportedBody.description
                   })
                 )
               )
@@ -140,7 +141,7 @@ export const exchange = (dispatcher: Dispatcher): Exchange.Service => ({
       const sendable = plain(request)
       if (sendable === undefined) {
         resume(
-          Effect.fail(new Exchange.ExchangeError({ reason: "InvalidRequest", description: "unsupported request body" }))
+          Effect.fail(new Exchange.ExchangeError(Failures.unsupportedBody))
         )
         return
       }
@@ -185,14 +186,14 @@ const plain = (request: HttpClientRequest.HttpClientRequest): Core.PlainRequest 
     default:
       return undefined
   }
-  const query = UrlParams.toString(request.urlParams)
-  // The body's content type (`application/json` for `bodyUnsafeJson`) is the transport's to send, as the platform's
-  // clients do, unless the request set its own.
-  const contentType = "contentType" in body ? body.contentType : undefined
-  const headers = contentType === undefined || request.headers["content-type"] !== undefined
-    ? request.headers
-    : { ...request.headers, "content-type": contentType }
-  return { method: request.method, url: query === "" ? request.url : `${request.url}?${query}`, headers, body: content }
+  return Core.plainRequest({
+    method: request.method,
+    url: request.url,
+    query: UrlParams.toString(request.urlParams),
+    headers: request.headers,
+    bodyContentType: "contentType" in body ? body.contentType : undefined,
+    body: content
+  })
 }
 
 /** The platform's response interface over undici's response data; the body is read (and decompressed) once. */
@@ -335,7 +336,7 @@ export const layer: Layer.Layer<HttpClient.HttpClient | Exchange.Exchange> = lay
   Layer.provide(Layer.scoped(
     UndiciDispatcher,
     Effect.acquireRelease(
-      Effect.sync(() => new Agent({ keepAliveTimeout: 30_000 })),
+      Effect.sync(() => new Agent(Core.agentOptions)),
       (agent) => Effect.promise(() => agent.destroy())
     )
   ))

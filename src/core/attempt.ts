@@ -3,6 +3,7 @@
  * under, and which error an exchange's failure becomes. Each face builds its own `SDKError` from these fields.
  */
 import type { Check } from "./check.js"
+import type { ExchangeFailure } from "./exchangeFailure.js"
 import { describe, type SdkErrorReason } from "./messages.js"
 
 /** A call's limits: its own options, each checked by `durationMillis` (a bad one rejects the call), else the layer's. */
@@ -32,14 +33,6 @@ export const callLimits = (
  */
 export interface AdapterOptions {
   readonly timer?: "real" | "effect"
-}
-
-/** An exchange's failure, as both faces' `ExchangeError`s carry it. */
-export interface ExchangeFailure {
-  readonly reason: "Timeout" | "Transport" | "InvalidRequest" | "Undecodable"
-  readonly description: string
-  readonly status?: number | undefined
-  readonly cause?: unknown
 }
 
 /** The `SDKError` fields an exchange's failure becomes; `timeout` is the attempt's limit as the faces format it. */

@@ -7,10 +7,12 @@
  */
 import type { Readable } from "node:stream"
 import type { Dispatcher } from "undici"
-import { type BodyText, collectNode, isUndecodable } from "./body.js"
+import { type BodyText, collectNode } from "./body.js"
+import * as Failures from "./exchangeFailure.js"
+import type { ExchangeFailure } from "./exchangeFailure.js"
 import { acceptEncoding, type Encoding, encodingOf, inflate } from "./inflate.js"
 import type { Limits, Reply } from "./reply.js"
-import { describeCause, limitFor } from "./reply.js"
+import { limitFor } from "./reply.js"
 import { startTimer } from "./timer.js"
 
 /** A request as a face hands it over: an absolute URL with its query, lower-case headers, a body already encoded. */
@@ -21,15 +23,37 @@ export interface PlainRequest {
   readonly body: string | Uint8Array | null
 }
 
-/** Why there is no reply, as each face's `ExchangeError` says it. */
-export interface Failure {
-  readonly reason: "Timeout" | "Transport" | "Undecodable"
-  readonly description: string
-  readonly status?: number
-  readonly cause?: unknown
-}
+/**
+ * The request a face's `HttpClientRequest` becomes: its URL with the query (already encoded) appended, and the body's
+ * own content type (`application/json` for a JSON body) sent as the platforms' clients send it, unless the request
+ * set a `content-type` of its own.
+ */
+export const plainRequest = (parts: {
+  readonly method: string
+  readonly url: string
+  readonly query: string
+  readonly headers: Readonly<Record<string, string>>
+  readonly bodyContentType: string | undefined
+  readonly body: string | Uint8Array | null
+}): PlainRequest => ({
+  method: parts.method,
+  url: parts.query === "" ? parts.url : `${parts.url}?${parts.query}`,
+  headers: parts.bodyContentType === undefined || parts.headers["content-type"] !== undefined
+    ? parts.headers
+    : { ...parts.headers, "content-type": parts.bodyContentType },
+  body: parts.body
+})
 
-export type Outcome = { readonly ok: true; readonly reply: Reply } | { readonly ok: false; readonly failure: Failure }
+/**
+ * The keep-alive `Agent` each face's `UndiciHttpClient.layer` owns: an idle socket stays open 30 s (undici's default
+ * is 4 s), so a caller that pauses between pages or between jobs reuses its connection instead of a new TLS handshake.
+ */
+export const agentOptions = { keepAliveTimeout: 30_000 } as const
+
+export type Outcome = { readonly ok: true; readonly reply: Reply } | {
+  readonly ok: false
+  readonly failure: ExchangeFailure
+}
 
 /** Sends the request; `done` is called once. Returns the function that cancels it (aborting the request). */
 export const exchange = (
@@ -52,19 +76,12 @@ export const exchange = (
     responseBody?.destroy()
   }
   const cancelTimer = startTimer(limits.timeoutMillis, () => {
-    settle({ ok: false, failure: { reason: "Timeout", description: "the attempt's time limit passed" } })
+    settle({ ok: false, failure: Failures.timedOut })
     abort()
   })
   dispatch(dispatcher, request, controller.signal, (error, data) => {
     if (data === undefined) {
-      return settle({
-        ok: false,
-        failure: {
-          reason: "Transport",
-          description: describeCause(error) ?? "no response",
-          ...(error === null ? {} : { cause: error })
-        }
-      })
+      return settle({ ok: false, failure: Failures.noReply(error) })
     }
     responseBody = data.body
     const headers = flatHeaders(data.headers)
@@ -72,15 +89,7 @@ export const exchange = (
     readBody(data.body, headers["content-encoding"], limitFor(status, limits), (cause, body) => {
       settle(
         body === undefined
-          ? {
-            ok: false,
-            failure: {
-              reason: isUndecodable(cause) ? "Undecodable" : "Transport",
-              status,
-              description: `response body could not be read: ${describeCause(cause) ?? String(cause)}`,
-              cause
-            }
-          }
+          ? { ok: false, failure: Failures.unreadableBody(status, cause) }
           : { ok: true, reply: { status, headers, body } }
       )
     })

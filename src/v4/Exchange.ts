@@ -21,8 +21,9 @@ import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import type * as Attempt from "../core/attempt.js"
 import * as Body from "../core/body.js"
+import * as Failure from "../core/exchangeFailure.js"
+import { describe } from "../core/messages.js"
 import * as CoreReply from "../core/reply.js"
-import { describeCause } from "../core/reply.js"
 import { withRealTimeLimit, withTimeLimit } from "./internal/timeLimit.js"
 
 /**
@@ -171,7 +172,7 @@ export const fromHttpClient = (client: HttpClient.HttpClient, options: AdapterOp
             )
         ),
         limits.timeoutMillis,
-        () => new ExchangeError({ reason: "Timeout", description: "the attempt's time limit passed" })
+        () => new ExchangeError(Failure.timedOut)
       )
   }
 }
@@ -186,25 +187,15 @@ const fromRequestError = (error: HttpClientError.HttpClientError): ExchangeError
   if (reason._tag !== "TransportError") {
     return new ExchangeError({
       reason: "InvalidRequest",
-      description: `request could not be built (${requestReasons[reason._tag] ?? reason._tag})`,
+      description: describe.unbuildable(requestReasons[reason._tag] ?? reason._tag),
       ...cause
     })
   }
-  // A client that reads the body before it answers (UndiciHttpClient.make) reports a body it could not inflate here.
-  return new ExchangeError({
-    reason: Body.isUndecodable(reason.cause) ? "Undecodable" : "Transport",
-    description: describeCause(reason.cause) ?? "no response",
-    ...cause
-  })
+  return new ExchangeError(Failure.noReply(reason.cause))
 }
 
 const bodyError = (status: number) => (cause: unknown): ExchangeError =>
-  new ExchangeError({
-    reason: Body.isUndecodable(cause) ? "Undecodable" : "Transport",
-    status,
-    description: `response body could not be read: ${describeCause(cause) ?? String(cause)}`,
-    cause
-  })
+  new ExchangeError(Failure.unreadableBody(status, cause))
 
 /** The cause behind an `HttpClientError` of a body read (the socket error), else the error itself. */
 const readCause = (error: HttpClientError.HttpClientError): unknown => error.reason.cause ?? error

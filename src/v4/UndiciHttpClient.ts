@@ -31,6 +31,7 @@ import * as UrlParams from "effect/http/UrlParams"
 import * as Layer from "effect/Layer"
 import { pipeline, type Readable } from "node:stream"
 import { Agent, type Dispatcher } from "undici"
+import * as Failures from "../core/exchangeFailure.js"
 import * as Inflate from "../core/inflate.js"
 import * as Core from "../core/undici.js"
 import * as Exchange from "./Exchange.js"
@@ -72,17 +73,14 @@ const plain = (request: HttpClientRequest.HttpClientRequest): Core.PlainRequest 
     default:
       return undefined
   }
-  const query = UrlParams.toString(request.urlParams)
-  const contentType = "contentType" in body ? body.contentType : undefined
-  const headers = contentType === undefined || request.headers["content-type"] !== undefined
-    ? request.headers
-    : { ...request.headers, "content-type": contentType }
-  return {
+  return Core.plainRequest({
     method: request.method,
-    url: query === "" ? request.url : `${request.url}?${query}`,
-    headers,
+    url: request.url,
+    query: UrlParams.toString(request.urlParams),
+    headers: request.headers,
+    bodyContentType: "contentType" in body ? body.contentType : undefined,
     body: content
-  }
+  })
 }
 
 /**
@@ -103,7 +101,7 @@ export const exchange = (dispatcher: Dispatcher): Exchange.Service => ({
       const sendable = plain(request)
       if (sendable === undefined) {
         resume(
-          Effect.fail(new Exchange.ExchangeError({ reason: "InvalidRequest", description: "unsupported request body" }))
+          Effect.fail(new Exchange.ExchangeError(Failures.unsupportedBody))
         )
         return
       }
@@ -135,7 +133,7 @@ export const make = (dispatcher: Dispatcher): HttpClient.HttpClient =>
       const fail = (reason: HttpClientError.HttpClientErrorReason) =>
         resume(Effect.fail(new HttpClientError.HttpClientError({ reason })))
       if (sendable === undefined) {
-        return fail(new HttpClientError.EncodeError({ request, description: "unsupported request body" }))
+        return fail(new HttpClientError.EncodeError({ request, description: Failures.unsupportedBody.description }))
       }
       Core.dispatch(dispatcher, sendable, signal, (error, data) => {
         if (data === undefined) return fail(new HttpClientError.TransportError({ request, cause: error }))
@@ -249,7 +247,7 @@ export const layer: Layer.Layer<HttpClient.HttpClient | Exchange.Exchange> = lay
   Layer.provide(Layer.effect(
     UndiciDispatcher,
     Effect.acquireRelease(
-      Effect.sync(() => new Agent({ keepAliveTimeout: 30_000 })),
+      Effect.sync(() => new Agent(Core.agentOptions)),
       (agent) => Effect.promise(() => agent.destroy())
     )
   ))
