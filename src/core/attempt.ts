@@ -43,3 +43,39 @@ export const fromExchangeFailure = (failure: ExchangeFailure, timeout: string) =
   const description = failure.reason === "Timeout" ? describe.attemptTimeout(timeout) : failure.description
   return { reason, description, ...status, ...cause }
 }
+
+/**
+ * How long to wait before the retry a policy planned `plannedDelayMillis` from `now`, or `undefined` for no retry:
+ * the server's `Retry-After` is a floor on the delay, and a retry that would start at or after `deadlineAt` (epoch
+ * millis) is not attempted, so the caller gets the real error (with its `retryAfter`) rather than a timeout after a
+ * useless sleep.
+ */
+export const retryDelay = (
+  plannedDelayMillis: number,
+  retryAfterMillis: number,
+  now: number,
+  deadlineAt: number | undefined
+): number | undefined => {
+  const delay = Math.max(0, Math.ceil(Math.max(plannedDelayMillis, retryAfterMillis)))
+  return deadlineAt !== undefined && now + delay >= deadlineAt ? undefined : delay
+}
+
+/** What a retry says: the debug log line and the attributes of the log and of the `retry` event on the span. */
+export const retryAnnouncement = (
+  error: {
+    readonly _tag: "ClerkErrors" | "SDKError"
+    readonly operation: string
+    readonly reason?: string
+    readonly status?: number | undefined
+  },
+  retry: number,
+  delayMillis: number
+) => ({
+  message: `${error.operation}: retry ${retry} in ${delayMillis} ms`,
+  attributes: {
+    "effect_clerk.retry": retry,
+    "effect_clerk.delay_ms": delayMillis,
+    "effect_clerk.reason": error._tag === "SDKError" && error.reason !== undefined ? error.reason : "ClerkErrors",
+    "http.response.status_code": error.status ?? 0
+  }
+})

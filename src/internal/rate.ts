@@ -17,21 +17,17 @@
  * @internal
  */
 import * as Clock from "effect/Clock"
-import * as ConfigError from "effect/ConfigError"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as ExecutionStrategy from "effect/ExecutionStrategy"
 import * as Exit from "effect/Exit"
-import { identity } from "effect/Function"
 import * as Option from "effect/Option"
 import * as Queue from "effect/Queue"
-import * as RateLimiter from "effect/RateLimiter"
 import * as Scope from "effect/Scope"
 import * as ClerkMetrics from "../ClerkMetrics.js"
-import type { Options } from "../Clients.js"
-import { digest, documentedLimit, RateState, type Window } from "../core/rate.js"
+import * as Pacing from "../core/pacing.js"
 import { keyBytes, type Signal, StoreHealth, storeIdOf, storeTimeoutMillis, unavailable } from "../core/sharedBudget.js"
-import { type Shed, Storm } from "../core/storm.js"
+import type { Shed } from "../core/storm.js"
 import type * as SharedBudget from "../SharedBudget.js"
 
 export type { Shed } from "../core/storm.js"
@@ -57,134 +53,59 @@ export interface Pacer {
   readonly observe: (now: number, status: number | undefined, retryAfterMillis: number) => void
 }
 
-/** What the pacer reads of the layer's options. */
-export interface PacerOptions extends Pick<Options, "rateLimit" | "rateScope"> {
-  /** Share the key's gate, budget and circuit through this store (see SharedBudget). */
-  readonly sharedBudget?: SharedBudget.Store | undefined
-  /** Shed calls while Clerk is plainly down (the circuit). Default true. */
-  readonly loadShedding?: boolean | undefined
-}
-
-/** The state of one key: the gate and pace, and the circuit. */
-interface KeyState {
-  readonly rate: RateState
-  readonly storm: Storm
-}
-
-/** Below a millisecond: no sleep, only the permit (see `wait`). */
-const permitOnly = 0.5
-
-/** `rateScope: "process"`: one state per key, shared by every layer of this process (weakly held). */
-const shared = new Map<string, WeakRef<KeyState>>()
-
-const stateFor = (
-  adaptive: boolean,
-  documented: Window | undefined,
-  scope: "layer" | "process",
-  key: string
-): KeyState => {
-  const fresh = (): KeyState => ({ rate: new RateState(adaptive, documented), storm: new Storm() })
-  if (scope === "layer") return fresh()
-  const id = `${adaptive}:${documented === undefined ? "" : documented.limit}:${digest(key)}`
-  const existing = shared.get(id)?.deref()
-  if (existing !== undefined) return existing
-  const state = fresh()
-  shared.set(id, new WeakRef(state))
-  return state
-}
-
-/** The store's name for a key (core/sharedBudget.ts `storeId`), so that the store never holds the key. */
-const storeId = (key: string): Effect.Effect<string> =>
-  Effect.map(Effect.promise(() => globalThis.crypto.subtle.digest("SHA-256", keyBytes(key))), storeIdOf)
-
 export const make = (
-  options: PacerOptions,
+  options: Pacing.Options,
+  sharedBudget: SharedBudget.Store | undefined,
   key: string
-): Effect.Effect<Pacer, ConfigError.ConfigError, Scope.Scope> =>
+): Effect.Effect<Pacer, never, Scope.Scope> =>
   Effect.gen(function*() {
-    const setting = options.rateLimit ?? "adaptive"
-    const fixed = typeof setting === "object" ? setting : undefined
-    if (fixed !== undefined && (!Number.isInteger(fixed.limit) || fixed.limit < 1)) {
-      return yield* Effect.fail(
-        ConfigError.InvalidData(["rateLimit", "limit"], "the rate limit must be a positive integer")
-      )
-    }
-    const adaptive = setting === "adaptive" || fixed?.adaptive === true
-    // Only the defaults start from the key's documented limit: a `rateLimit` the user set wins.
-    const documented = options.rateLimit === undefined ? documentedLimit(key) : undefined
-    const state = stateFor(adaptive, documented, options.rateScope ?? "layer", key)
-    const shedding = options.loadShedding !== false
-    const limiter = fixed === undefined ? identity : yield* RateLimiter.make({
-      limit: fixed.limit,
-      interval: Duration.decode(fixed.interval),
-      algorithm: fixed.algorithm ?? "fixed-window"
-    })
-    const fixedWindow: Window | undefined = fixed === undefined
-      ? undefined
-      : { limit: fixed.limit, millis: Duration.toMillis(Duration.decode(fixed.interval)) }
+    const pacing = new Pacing.Pacing(options, key)
+    const link = sharedBudget === undefined ? undefined : yield* connect(sharedBudget, key, pacing)
 
-    if (fixedWindow !== undefined) state.rate.knownWindow(fixedWindow.millis)
-    const link = options.sharedBudget === undefined
-      ? undefined
-      : yield* connect(options.sharedBudget, key, state, fixedWindow)
-
-    /** Sleeps to the slot taken; goes unless the gate closed meanwhile (then takes a new slot). */
-    /**
-     * Sleeps to the slot taken; goes unless the gate closed meanwhile (then takes a new slot). A long wait is slept a
-     * second at a time: if the pace was replaced meanwhile (the documented budget dropped for a learned rate), the
-     * slot is taken again under the new one, rather than slept out in a later window that no longer applies.
-     */
+    /** Sleeps a slice of `wait` at a time, taking its place again where the core says (core/pacing.ts `next`). */
     const sleepThenGo = (wait: number, waited: number, version: number): Effect.Effect<number> => {
-      const step = Math.min(wait, 1000)
+      const slice = Math.min(wait, Pacing.sliceMillis)
       return Effect.zipRight(
-        Effect.sleep(Duration.millis(step)),
+        Effect.sleep(Duration.millis(slice)),
         Effect.flatMap(Clock.currentTimeMillis, (now) => {
-          if (wait > step) {
-            if (state.rate.version === version) return sleepThenGo(wait - step, waited + step, version)
-            return sleepThenGo(Math.max(1, state.rate.reserve(now)), waited + step, state.rate.version)
-          }
-          if (state.rate.isOpen(now)) return Effect.succeed(waited + step)
-          return sleepThenGo(Math.max(1, state.rate.reserve(now)), waited + step, state.rate.version)
+          const next = pacing.next(wait, slice, version, now)
+          return next._tag === "Go"
+            ? Effect.succeed(waited + slice)
+            : sleepThenGo(next.millis, waited + slice, next.version)
         })
       )
     }
     const local = (millis: number): Effect.Effect<number> =>
-      millis >= 1 ? sleepThenGo(millis, 0, state.rate.version) : Effect.succeed(0)
-    const withFixedLimit = (waiting: Effect.Effect<number>): Effect.Effect<number> =>
-      fixed === undefined ?
-        waiting :
-        Effect.flatMap(
-          Clock.currentTimeMillis,
-          (start) => limiter(Effect.zipRight(waiting, Effect.map(Clock.currentTimeMillis, (now) => now - start)))
-        )
-
-    const wait: (millis: number) => Effect.Effect<number> = link === undefined
-      ? (millis) => withFixedLimit(local(millis))
-      : (millis) =>
-        Effect.flatMap(Clock.currentTimeMillis, (start) =>
-          Effect.flatMap(local(millis), (waited) =>
-            Effect.flatMap(link.permit, (sharedOk) =>
-              sharedOk ?
-                Effect.map(Clock.currentTimeMillis, (now) =>
-                  now - start) :
-                Effect.map(withFixedLimit(Effect.succeed(waited)), (more) => Math.max(waited, more)))))
+      millis >= 1 ? sleepThenGo(millis, 0, pacing.version) : Effect.succeed(0)
+    /** The fixed limit's permit, taken once the gate and pace let the attempt go. */
+    const fixedLimit = (waited: number): Effect.Effect<number> =>
+      Effect.flatMap(Clock.currentTimeMillis, (now) => {
+        const more = pacing.fixedWait(now)
+        return more > 0 ? Effect.as(Effect.sleep(Duration.millis(more)), waited + more) : Effect.succeed(waited)
+      })
 
     return {
-      shed: shedding
-        ? (now) =>
-          state.storm.admit(now)
-        : () => undefined,
-      // With a fixed limit or a store every attempt waits for its permit, so `reserve` never says "go at once" there.
-      reserve: fixed === undefined && link === undefined ?
-        (now) => state.rate.reserve(now) :
-        (now) => Math.max(state.rate.reserve(now), permitOnly),
-      wait,
-      observe: (now, status, retryAfterMillis) => {
-        state.rate.observe(now, status, retryAfterMillis)
-        state.storm.observe(now, status, retryAfterMillis)
-      }
+      shed: (now) => pacing.shed(now),
+      reserve: (now) => pacing.reserve(now),
+      // With the store's permit, the fixed limit is counted there (across processes); without it, here.
+      wait: link === undefined
+        ? (millis) => Effect.flatMap(local(millis), fixedLimit)
+        : (millis) =>
+          Effect.flatMap(Clock.currentTimeMillis, (start) =>
+            Effect.flatMap(local(millis), (waited) =>
+              Effect.flatMap(link.permit, (sharedOk) =>
+                sharedOk
+                  ? Effect.map(Clock.currentTimeMillis, (now) =>
+                    now - start)
+                  : fixedLimit(waited)))),
+      observe: (now, status, retryAfterMillis) =>
+        pacing.observe(now, status, retryAfterMillis)
     }
   })
+
+/** The store's name for a key (core/sharedBudget.ts `storeId`), so that the store never holds the key. */
+const storeId = (key: string): Effect.Effect<string> =>
+  Effect.map(Effect.promise(() => globalThis.crypto.subtle.digest("SHA-256", keyBytes(key))), storeIdOf)
 
 interface Connected {
   /**
@@ -199,12 +120,12 @@ interface Connected {
 const connect = (
   store: SharedBudget.Store,
   key: string,
-  state: KeyState,
-  fixed: Window | undefined
+  pacing: Pacing.Pacing
 ): Effect.Effect<Connected, never, Scope.Scope> =>
   Effect.gen(function*() {
     const id = yield* storeId(key)
-    const health = new StoreHealth(state.rate, state.storm, fixed)
+    const state = pacing.state
+    const health = new StoreHealth(state.rate, state.storm, pacing.fixedWindow)
     let link: SharedBudget.Link | undefined
     const fail = (now: number, error: SharedBudget.StoreError | string): Effect.Effect<boolean> => {
       if (!health.failed(now)) return Effect.succeed(false)

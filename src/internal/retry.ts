@@ -14,6 +14,7 @@ import * as Interval from "effect/ScheduleInterval"
 import * as Intervals from "effect/ScheduleIntervals"
 import type { ClientsError } from "../ClerkError.js"
 import * as ClerkMetrics from "../ClerkMetrics.js"
+import { retryAnnouncement, retryDelay } from "../core/attempt.js"
 import type { RetryPolicy } from "../RetryPolicy.js"
 import { mayRetry, retryAfterMillis } from "./status.js"
 
@@ -23,9 +24,8 @@ interface State {
 }
 
 /**
- * Wraps `policy` so that: never-retried errors stop at once; `Retry-After` is a floor on the delay; and a retry that
- * would start at or after `deadlineAt` (epoch millis) is not attempted, so the caller gets the real error (with its
- * `retryAfter`) rather than a timeout after a useless sleep.
+ * Wraps `policy` so that never-retried errors stop at once, and each retry it plans keeps the core's rules
+ * (core/attempt.ts `retryDelay`: `Retry-After` as a floor, no retry at or past `deadlineAt`).
  */
 const enforce = (
   policy: RetryPolicy,
@@ -39,11 +39,15 @@ const enforce = (
       if (!mayRetry(error)) return stop
       return Effect.flatMap(policy.step(now, error, state.policy), ([policyState, out, decision]) => {
         if (ScheduleDecision.isDone(decision)) return stop
-        const planned = Intervals.start(decision.intervals)
-        const at = Math.ceil(Math.max(planned, now + retryAfterMillis(error)))
-        if (deadlineAt !== undefined && at >= deadlineAt) return stop
+        const delayMillis = retryDelay(
+          Intervals.start(decision.intervals) - now,
+          retryAfterMillis(error),
+          now,
+          deadlineAt
+        )
+        if (delayMillis === undefined) return stop
+        const at = now + delayMillis
         const retries = state.retries + 1
-        const delayMillis = Math.max(0, at - now)
         ClerkMetrics.retries.unsafeUpdate(1, tags)
         return Effect.as(
           announceRetry(error, retries, delayMillis),
@@ -55,14 +59,9 @@ const enforce = (
 
 /** Every retry is visible: a debug log line and an event on the operation's span. */
 const announceRetry = (error: ClientsError, retry: number, delayMillis: number): Effect.Effect<void> => {
-  const attributes = {
-    "effect_clerk.retry": retry,
-    "effect_clerk.delay_ms": delayMillis,
-    "effect_clerk.reason": error._tag === "SDKError" ? error.reason : "ClerkErrors",
-    "http.response.status_code": error.status ?? 0
-  }
+  const { attributes, message } = retryAnnouncement(error, retry, delayMillis)
   return Effect.zipRight(
-    Effect.logDebug(`${error.operation}: retry ${retry} in ${delayMillis} ms`).pipe(Effect.annotateLogs(attributes)),
+    Effect.logDebug(message).pipe(Effect.annotateLogs(attributes)),
     Effect.currentSpan.pipe(
       Effect.flatMap((span) =>
         Effect.map(

@@ -16,9 +16,9 @@ import * as Redacted from "effect/Redacted"
 import type * as Scope from "effect/Scope"
 import type { Options } from "../Clients.js"
 import type { Check } from "../core/check.js"
+import * as Layer from "../core/layer.js"
 import * as CoreOptions from "../core/options.js"
 import * as CoreSettings from "../core/settings.js"
-import { version } from "../core/version.js"
 import * as Exchange from "../Exchange.js"
 import * as RetryPolicy from "../RetryPolicy.js"
 import { make as makePacer, type Pacer } from "./rate.js"
@@ -58,24 +58,22 @@ export const durationMillis = (name: string, input: unknown): Check<number> => {
 /** `Duration.format` of a limit, for messages. */
 export const formatMillis = (millis: number): string => Duration.format(Duration.millis(millis))
 
-/** The options that need checking, checked: what `make` builds on, and what the Promise API checks up front. */
-export const checkOptions = (options: Options) =>
-  Effect.gen(function*() {
-    const secretKey = yield* checkSecretKey(options.secretKey)
-    const { apiVersion, pathVersion } = yield* orInvalid("apiVersion", CoreOptions.apiVersion(options.apiVersion))
-    const url = yield* orInvalid("apiUrl", CoreOptions.apiUrl(options.apiUrl ?? CoreOptions.defaultApiUrl, pathVersion))
-    const maxResponseBytes = yield* orInvalid(
-      "maxResponseBytes",
-      CoreOptions.byteLimit("maxResponseBytes", options.maxResponseBytes ?? CoreOptions.defaultMaxResponseBytes)
-    )
-    const timeoutMillis = options.timeout === undefined
-      ? CoreOptions.defaultTimeoutMillis
-      : yield* orInvalid("timeout", durationMillis("timeout", options.timeout))
-    const deadlineMillis = options.deadline === undefined
-      ? Number.POSITIVE_INFINITY
-      : yield* orInvalid("deadline", durationMillis("deadline", options.deadline))
-    return { secretKey, apiVersion, url, maxResponseBytes, timeoutMillis, deadlineMillis }
-  })
+/**
+ * The options, checked and resolved by the core (core/layer.ts): what `make` builds on, and what the Promise API
+ * checks up front.
+ */
+export const checkOptions = (options: Options): Effect.Effect<Layer.Checked, ConfigError.ConfigError> => {
+  const key: unknown = options.secretKey
+  const redacted = Redacted.isRedacted(key)
+  const checked = Layer.check(
+    { ...options, secretKey: { redacted, value: redacted ? Redacted.value(key) : undefined } },
+    options.sharedBudget !== undefined,
+    durationMillis
+  )
+  return checked.ok
+    ? Effect.succeed(checked.value)
+    : Effect.fail(ConfigError.InvalidData([...checked.path], checked.error))
+}
 
 /**
  * The exchange for a layer: the transport's own when the environment offers one and no `transformClient` must see
@@ -106,20 +104,15 @@ export const make = (
 ): Effect.Effect<Settings, ConfigError.ConfigError, Scope.Scope> =>
   Effect.gen(function*() {
     const checked = yield* checkOptions(options)
-    const pacer = yield* makePacer(options, Redacted.value(checked.secretKey))
+    const pacer = yield* makePacer(checked.pacing, options.sharedBudget, checked.secret)
     const own = yield* Effect.serviceOption(Exchange.Exchange)
     const init = yield* Effect.serviceOption(FetchHttpClient.RequestInit)
     return {
       exchange: chooseExchange(options, client, own, init),
-      baseUrl: checked.url.href.replace(/\/+$/, ""),
-      basePath: checked.url.pathname.replace(/\/+$/, ""),
-      headers: Headers.fromInput({
-        authorization: `Bearer ${Redacted.value(checked.secretKey)}`,
-        "clerk-api-version": checked.apiVersion,
-        "user-agent": `effect-clerk/${version}`,
-        accept: "application/json"
-      }),
-      secretKey: checked.secretKey,
+      baseUrl: checked.baseUrl,
+      basePath: checked.basePath,
+      headers: Headers.fromInput(checked.headers),
+      secretKey: Redacted.make(checked.secret),
       timeoutMillis: checked.timeoutMillis,
       retry: options.retry ?? RetryPolicy.standard,
       deadlineMillis: checked.deadlineMillis,
@@ -127,16 +120,3 @@ export const make = (
       pacer
     }
   })
-
-const orInvalid = <A>(path: string, check: Check<A>): Effect.Effect<A, ConfigError.ConfigError> =>
-  check.ok ? Effect.succeed(check.value) : Effect.fail(ConfigError.InvalidData([path], check.error))
-
-/** Checked at layer construction, so a missing key fails there and not on the first call. */
-const checkSecretKey = (key: unknown): Effect.Effect<Redacted.Redacted<string>, ConfigError.ConfigError> =>
-  Effect.map(
-    orInvalid(
-      "secretKey",
-      CoreSettings.secretKey(Redacted.isRedacted(key), Redacted.isRedacted(key) ? Redacted.value(key) : undefined)
-    ),
-    Redacted.make
-  )

@@ -16,8 +16,7 @@ import * as Option from "effect/Option"
 import * as Queue from "effect/Queue"
 import * as Scope from "effect/Scope"
 import * as Semaphore from "effect/Semaphore"
-import * as Limiter from "../../core/limiter.js"
-import { digest, documentedLimit, RateState, type Window } from "../../core/rate.js"
+import * as Pacing from "../../core/pacing.js"
 import {
   keyBytes,
   type Signal,
@@ -26,7 +25,7 @@ import {
   storeTimeoutMillis,
   unavailable
 } from "../../core/sharedBudget.js"
-import { type Shed, Storm } from "../../core/storm.js"
+import type { Shed } from "../../core/storm.js"
 import * as ClerkMetrics from "../ClerkMetrics.js"
 import type * as SharedBudget from "../SharedBudget.js"
 
@@ -35,105 +34,59 @@ export interface Pacer {
   readonly shed: (now: number) => Shed | undefined
   /** Takes this attempt's turn at `now`: 0 when it may go at once, otherwise the milliseconds to wait, through `wait`. */
   readonly reserve: (now: number) => number
-  /** Waits `millis` (and for the gate, if it closed meanwhile); succeeds with the time waited. */
+  /** Waits `millis` (and for the gate, if it closed meanwhile, and for the fixed limit); succeeds with the time waited. */
   readonly wait: (millis: number) => Effect.Effect<number>
   /** Records how an attempt ended: its status (`undefined`: no answer) and the `Retry-After` it carried. */
   readonly observe: (now: number, status: number | undefined, retryAfterMillis: number) => void
 }
 
-export interface PacerOptions {
-  readonly adaptive: boolean
-  /** Start from the key's documented limit (only the default setting does). */
-  readonly documented: boolean
-  readonly scope: "layer" | "process"
-  /** Shed calls while Clerk is plainly down (the circuit). */
-  readonly loadShedding: boolean
-  /** A fixed limit of the layer's own (`rateLimit: { limit, interval }`). */
-  readonly fixed: Limiter.Limit | undefined
-  /** Share the key's gate, budget and circuit through this store (see SharedBudget). */
-  readonly sharedBudget: SharedBudget.Store | undefined
-}
-
-/** The state of one key: the gate and pace, and the circuit. */
-interface KeyState {
-  readonly rate: RateState
-  readonly storm: Storm
-}
-
-/** `rateScope: "process"`: one state per key, shared by every layer of this process (weakly held). */
-const shared = new Map<string, WeakRef<KeyState>>()
-
-const stateFor = (
-  adaptive: boolean,
-  documented: Window | undefined,
-  scope: "layer" | "process",
+export const make = (
+  options: Pacing.Options,
+  sharedBudget: SharedBudget.Store | undefined,
   key: string
-): KeyState => {
-  const fresh = (): KeyState => ({ rate: new RateState(adaptive, documented), storm: new Storm() })
-  if (scope === "layer") return fresh()
-  const id = `v4:${adaptive}:${documented === undefined ? "" : documented.limit}:${digest(key)}`
-  const existing = shared.get(id)?.deref()
-  if (existing !== undefined) return existing
-  const state = fresh()
-  shared.set(id, new WeakRef(state))
-  return state
-}
-
-/** Below a millisecond: no sleep, only the shared permit (see `wait`). */
-const permitOnly = 0.5
-
-export const make = (options: PacerOptions, key: string): Effect.Effect<Pacer, never, Scope.Scope> =>
+): Effect.Effect<Pacer, never, Scope.Scope> =>
   Effect.gen(function*() {
-    const state = stateFor(
-      options.adaptive,
-      options.documented ? documentedLimit(key) : undefined,
-      options.scope,
-      key
-    )
-    /** Sleeps to the slot taken; goes unless the gate closed meanwhile (then takes a new slot). */
-    const sleepThenGo = (wait: number, waited: number): Effect.Effect<number> =>
-      Effect.andThen(
-        Effect.sleep(Duration.millis(wait)),
-        Effect.flatMap(Clock.currentTimeMillis, (now) =>
-          state.rate.isOpen(now) ?
-            Effect.succeed(waited + wait) :
-            sleepThenGo(state.rate.reserve(now), waited + wait))
+    const pacing = new Pacing.Pacing(options, key)
+    const link = sharedBudget === undefined ? undefined : yield* connect(sharedBudget, key, pacing)
+
+    /** Sleeps a slice of `wait` at a time, taking its place again where the core says (core/pacing.ts `next`). */
+    const sleepThenGo = (wait: number, waited: number, version: number): Effect.Effect<number> => {
+      const slice = Math.min(wait, Pacing.sliceMillis)
+      return Effect.andThen(
+        Effect.sleep(Duration.millis(slice)),
+        Effect.flatMap(Clock.currentTimeMillis, (now) => {
+          const next = pacing.next(wait, slice, version, now)
+          return next._tag === "Go"
+            ? Effect.succeed(waited + slice)
+            : sleepThenGo(next.millis, waited + slice, next.version)
+        })
       )
-    const fixed = options.fixed === undefined ? undefined : Limiter.make(options.fixed)
-    const fixedWindow: Window | undefined = options.fixed === undefined
-      ? undefined
-      : { limit: options.fixed.limit, millis: options.fixed.intervalMillis }
-    const link = options.sharedBudget === undefined
-      ? undefined
-      : yield* connect(options.sharedBudget, key, state, fixedWindow)
-    const local = (millis: number): Effect.Effect<number> => (millis >= 1 ? sleepThenGo(millis, 0) : Effect.succeed(0))
-    const reserve = fixed === undefined
-      ? (now: number) => state.rate.reserve(now)
-      : (now: number) => {
-        // The fixed limit's permit is taken for the time the gate and pace let the attempt go.
-        const paced = now + state.rate.reserve(now)
-        return Math.ceil(fixed.take(paced) - now)
-      }
+    }
+    const local = (millis: number): Effect.Effect<number> =>
+      millis >= 1 ? sleepThenGo(millis, 0, pacing.version) : Effect.succeed(0)
+    /** The fixed limit's permit, taken once the gate and pace let the attempt go. */
+    const fixedLimit = (waited: number): Effect.Effect<number> =>
+      Effect.flatMap(Clock.currentTimeMillis, (now) => {
+        const more = pacing.fixedWait(now)
+        return more > 0 ? Effect.as(Effect.sleep(Duration.millis(more)), waited + more) : Effect.succeed(waited)
+      })
+
     return {
-      shed: options.loadShedding ? (now) => state.storm.admit(now) : () => undefined,
-      // With a store every attempt waits for its permit, so `reserve` never says "go at once" there.
-      reserve: link === undefined ? reserve : (now) => Math.max(reserve(now), permitOnly),
-      wait: link === undefined ?
-        local :
-        (millis) =>
-          Effect.flatMap(
-            Clock.currentTimeMillis,
-            (start) =>
-              Effect.flatMap(local(millis), (waited) =>
-                Effect.flatMap(link.permit, (sharedOk) =>
-                  sharedOk
-                    ? Effect.map(Clock.currentTimeMillis, (now) => now - start)
-                    : Effect.succeed(waited)))
-          ),
-      observe: (now, status, retryAfterMillis) => {
-        state.rate.observe(now, status, retryAfterMillis)
-        state.storm.observe(now, status, retryAfterMillis)
-      }
+      shed: (now) => pacing.shed(now),
+      reserve: (now) => pacing.reserve(now),
+      // With the store's permit, the fixed limit is counted there (across processes); without it, here.
+      wait: link === undefined
+        ? (millis) => Effect.flatMap(local(millis), fixedLimit)
+        : (millis) =>
+          Effect.flatMap(Clock.currentTimeMillis, (start) =>
+            Effect.flatMap(local(millis), (waited) =>
+              Effect.flatMap(link.permit, (sharedOk) =>
+                sharedOk
+                  ? Effect.map(Clock.currentTimeMillis, (now) =>
+                    now - start)
+                  : fixedLimit(waited)))),
+      observe: (now, status, retryAfterMillis) =>
+        pacing.observe(now, status, retryAfterMillis)
     }
   })
 
@@ -154,12 +107,12 @@ interface Connected {
 const connect = (
   store: SharedBudget.Store,
   key: string,
-  state: KeyState,
-  fixed: Window | undefined
+  pacing: Pacing.Pacing
 ): Effect.Effect<Connected, never, Scope.Scope> =>
   Effect.gen(function*() {
     const id = yield* storeId(key)
-    const health = new StoreHealth(state.rate, state.storm, fixed)
+    const state = pacing.state
+    const health = new StoreHealth(state.rate, state.storm, pacing.fixedWindow)
     let link: SharedBudget.Link | undefined
     const fail = (now: number, error: SharedBudget.StoreError | string): Effect.Effect<boolean> => {
       if (!health.failed(now)) return Effect.succeed(false)

@@ -11,6 +11,7 @@ import * as Effect from "effect/Effect"
 import * as Metric from "effect/Metric"
 import * as Pull from "effect/Pull"
 import * as Schedule from "effect/Schedule"
+import { retryAnnouncement, retryDelay } from "../../core/attempt.js"
 import { mayRetry } from "../../core/status.js"
 import type { ClientsError } from "../ClerkError.js"
 import * as ClerkMetrics from "../ClerkMetrics.js"
@@ -21,14 +22,9 @@ export const retryAfterMillis = (error: ClientsError): number =>
 
 /** Every retry is visible: a debug log line and an event on the operation's span. */
 const announceRetry = (error: ClientsError, retry: number, delayMillis: number): Effect.Effect<void> => {
-  const attributes = {
-    "effect_clerk.retry": retry,
-    "effect_clerk.delay_ms": delayMillis,
-    "effect_clerk.reason": error._tag === "SDKError" ? error.reason : "ClerkErrors",
-    "http.response.status_code": error.status ?? 0
-  }
+  const { attributes, message } = retryAnnouncement(error, retry, delayMillis)
   return Effect.andThen(
-    Effect.logDebug(`${error.operation}: retry ${retry} in ${delayMillis} ms`).pipe(Effect.annotateLogs(attributes)),
+    Effect.logDebug(message).pipe(Effect.annotateLogs(attributes)),
     Effect.currentSpan.pipe(
       Effect.flatMap((span) =>
         Effect.map(
@@ -42,10 +38,10 @@ const announceRetry = (error: ClientsError, retry: number, delayMillis: number):
 }
 
 /**
- * `attempt`, retried under `policy` until it succeeds or the policy stops. Never-retried errors stop at once;
- * `Retry-After` is a floor on the delay; a retry that would start at or after `deadlineAt` (epoch millis) is not
- * attempted, so the caller gets the real error rather than a timeout after a useless sleep. The success path pays for
- * no retry machinery: the schedule is instantiated only once an attempt has failed.
+ * `attempt`, retried under `policy` until it succeeds or the policy stops. Never-retried errors stop at once; each
+ * retry the policy plans keeps the core's rules (core/attempt.ts `retryDelay`: `Retry-After` as a floor, no retry at
+ * or past `deadlineAt`). The success path pays for no retry machinery: the schedule is instantiated only once an
+ * attempt has failed.
  */
 export const retrying = <A>(
   attempt: Effect.Effect<A, ClientsError>,
@@ -65,9 +61,8 @@ export const retrying = <A>(
             (next) => {
               // The policy is done: the last error stands.
               if (next === undefined) return Effect.fail(error)
-              const planned = Duration.toMillis(next[1])
-              const delay = Math.ceil(Math.max(planned, retryAfterMillis(error)))
-              if (deadlineAt !== undefined && now + delay >= deadlineAt) return Effect.fail(error)
+              const delay = retryDelay(Duration.toMillis(next[1]), retryAfterMillis(error), now, deadlineAt)
+              if (delay === undefined) return Effect.fail(error)
               count++
               return Effect.andThen(
                 Effect.andThen(Metric.update(retries, 1), announceRetry(error, count, delay)),

@@ -17,10 +17,9 @@ import * as Schema from "effect/Schema"
 import * as SchemaIssue from "effect/SchemaIssue"
 import type * as Scope from "effect/Scope"
 import type { Check } from "../../core/check.js"
-import * as Limiter from "../../core/limiter.js"
+import * as Layer from "../../core/layer.js"
 import * as CoreOptions from "../../core/options.js"
 import * as CoreSettings from "../../core/settings.js"
-import { version } from "../../core/version.js"
 import * as Exchange from "../Exchange.js"
 import * as RetryPolicy from "../RetryPolicy.js"
 import type * as SharedBudget from "../SharedBudget.js"
@@ -74,9 +73,6 @@ export const configError = (path: ReadonlyArray<string>, message: string): Confi
     new Schema.SchemaError(new SchemaIssue.Pointer(path, new SchemaIssue.InvalidValue({ message })))
   )
 
-const orInvalid = <A>(path: string, check: Check<A>): Effect.Effect<A, Config.ConfigError> =>
-  check.ok ? Effect.succeed(check.value) : Effect.fail(configError([path], check.error))
-
 /** A duration option in milliseconds: a positive `Duration.Input`, or `Duration.infinity` for no limit. */
 export const durationMillis = (name: string, input: unknown): Check<number> => {
   if (typeof input === "number") return CoreOptions.timeLimit(name, input)
@@ -92,29 +88,20 @@ const isDurationInput = (input: unknown): input is Duration.Input =>
 /** `Duration.format` of a limit, for messages. */
 export const formatMillis = (millis: number): string => Duration.format(Duration.millis(millis))
 
-/** The options that need checking, checked. */
-export const checkOptions = (options: Options) =>
-  Effect.gen(function*() {
-    const key: unknown = options.secretKey
-    const redacted = Redacted.isRedacted(key)
-    const secret = yield* orInvalid(
-      "secretKey",
-      CoreSettings.secretKey(redacted, redacted ? Redacted.value(key) : undefined)
-    )
-    const { apiVersion, pathVersion } = yield* orInvalid("apiVersion", CoreOptions.apiVersion(options.apiVersion))
-    const url = yield* orInvalid("apiUrl", CoreOptions.apiUrl(options.apiUrl ?? CoreOptions.defaultApiUrl, pathVersion))
-    const maxResponseBytes = yield* orInvalid(
-      "maxResponseBytes",
-      CoreOptions.byteLimit("maxResponseBytes", options.maxResponseBytes ?? CoreOptions.defaultMaxResponseBytes)
-    )
-    const timeoutMillis = options.timeout === undefined
-      ? CoreOptions.defaultTimeoutMillis
-      : yield* orInvalid("timeout", durationMillis("timeout", options.timeout))
-    const deadlineMillis = options.deadline === undefined
-      ? Number.POSITIVE_INFINITY
-      : yield* orInvalid("deadline", durationMillis("deadline", options.deadline))
-    return { secret, apiVersion, url, maxResponseBytes, timeoutMillis, deadlineMillis }
-  })
+/**
+ * The options, checked and resolved by the core (core/layer.ts): what `make` builds on, and what the Promise API
+ * checks up front.
+ */
+export const checkOptions = (options: Options): Effect.Effect<Layer.Checked, Config.ConfigError> => {
+  const key: unknown = options.secretKey
+  const redacted = Redacted.isRedacted(key)
+  const checked = Layer.check(
+    { ...options, secretKey: { redacted, value: redacted ? Redacted.value(key) : undefined } },
+    options.sharedBudget !== undefined,
+    durationMillis
+  )
+  return checked.ok ? Effect.succeed(checked.value) : Effect.fail(configError(checked.path, checked.error))
+}
 
 /**
  * The exchange for a layer: the transport's own when the environment offers one and no `transformClient` must see
@@ -146,39 +133,14 @@ export const make = (
 ): Effect.Effect<Settings, Config.ConfigError, Scope.Scope> =>
   Effect.gen(function*() {
     const checked = yield* checkOptions(options)
-    const setting = options.rateLimit ?? "adaptive"
-    const fixed = typeof setting === "object" ? setting : undefined
-    if (fixed !== undefined && !Limiter.validLimit(fixed.limit)) {
-      return yield* Effect.fail(configError(["rateLimit", "limit"], CoreSettings.rateLimitNotPositive))
-    }
-    const interval = fixed === undefined ? undefined : durationMillis("rateLimit.interval", fixed.interval)
-    if (interval !== undefined && !interval.ok) {
-      return yield* Effect.fail(configError(["rateLimit", "interval"], interval.error))
-    }
-    const pacer = yield* makePacer({
-      adaptive: setting === "adaptive" || fixed?.adaptive === true,
-      fixed: fixed === undefined || interval === undefined || !interval.ok ? undefined : {
-        limit: fixed.limit,
-        intervalMillis: interval.value,
-        algorithm: fixed.algorithm ?? "fixed-window"
-      },
-      documented: options.rateLimit === undefined,
-      scope: options.rateScope ?? "layer",
-      loadShedding: options.loadShedding !== false,
-      sharedBudget: options.sharedBudget
-    }, checked.secret)
+    const pacer = yield* makePacer(checked.pacing, options.sharedBudget, checked.secret)
     const own = yield* Effect.serviceOption(Exchange.Exchange)
     const init = yield* Effect.serviceOption(FetchHttpClient.RequestInit)
     return {
       exchange: chooseExchange(options, client, own, init),
-      baseUrl: checked.url.href.replace(/\/+$/, ""),
-      basePath: checked.url.pathname.replace(/\/+$/, ""),
-      headers: Headers.fromInput({
-        authorization: `Bearer ${checked.secret}`,
-        "clerk-api-version": checked.apiVersion,
-        "user-agent": `effect-clerk/${version}`,
-        accept: "application/json"
-      }),
+      baseUrl: checked.baseUrl,
+      basePath: checked.basePath,
+      headers: Headers.fromInput(checked.headers),
       secretKey: Redacted.make(checked.secret),
       timeoutMillis: checked.timeoutMillis,
       retry: options.retry ?? RetryPolicy.standard,
