@@ -1,8 +1,8 @@
 /**
  * A client-side rate limit (`rateLimit: { limit, interval }`), without Effect: each attempt reserves the time it may
  * go, so concurrent attempts queue in order and a face only sleeps until then (on its own clock, so `TestClock`
- * drives it). The two algorithms the root face offers through Effect 3's `RateLimiter`, which Effect 4's core no
- * longer has:
+ * drives it). Both faces' pacers take their permits here (core/pacing.ts), rather than from Effect 3's `RateLimiter`,
+ * which Effect 4's core no longer has; the algorithms are the ones `RateLimiter` offers:
  *
  * - `fixed-window`: at most `limit` attempts in each window of `interval`, windows starting at the first attempt;
  * - `token-bucket`: a burst of `limit`, then one attempt every `interval / limit`.
