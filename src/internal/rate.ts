@@ -1,9 +1,10 @@
 /**
  * The pacer every attempt of a `Clients` layer passes before it is sent: Clerk limits requests per secret key, and
  * a pipeline does not know how much of that limit other processes use, so the layer's calls hold back together.
- * The state machines are Effect-free (core/rate.ts: the gate, the documented budget, the adaptive rate;
- * core/storm.ts: the circuit that sheds calls in an outage); this module sleeps where they say, applies a fixed
- * `rateLimit`, and, with a `sharedBudget`, shares all of it through a store.
+ * The decisions are Effect-free (core/pacing.ts: the state per layer or key, the reserve, what a waiter does after
+ * each slice of its sleep, a fixed `rateLimit`'s permit; core/rate.ts: the gate, the documented budget, the adaptive
+ * rate; core/storm.ts: the circuit that sheds calls in an outage); this module sleeps where they say and, with a
+ * `sharedBudget`, shares all of it through a store.
  *
  * - **Scope.** `rateScope: "layer"` (default): the state belongs to the layer. `"process"`: one state per key for
  *   every layer of the process. `sharedBudget`: also every layer of every process that uses the store.

@@ -1,7 +1,8 @@
 /**
- * The pacer every attempt of a `Clients` layer passes before it is sent (Effect 4 face): the core's `RateState` (the
- * gate after a 429 or 503 with `Retry-After`, the key's documented window budget, the adaptive rate) and `Storm` (the
- * circuit that sheds calls while Clerk is down) decide; this only sleeps where they say to, on the Effect clock.
+ * The pacer every attempt of a `Clients` layer passes before it is sent (Effect 4 face): the core's `Pacing` (the
+ * reserve, the slice-by-slice sleep, a fixed limit's permit) over its `RateState` (the gate after a 429 or 503 with
+ * `Retry-After`, the key's documented window budget, the adaptive rate) and `Storm` (the circuit that sheds calls
+ * while Clerk is down) decides; this only sleeps where it says to, on the Effect clock.
  * With a `sharedBudget`, each attempt also takes its place in the store's window budget and reads the store's gate,
  * circuit and pace, as on the root face (what to take and when to fall back: core/sharedBudget.ts).
  *
