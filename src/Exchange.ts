@@ -20,7 +20,7 @@ import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import type * as Attempt from "./core/attempt.js"
 import * as Body from "./core/body.js"
-import * as Failure from "./core/exchangeFailure.js"
+import * as Failures from "./core/exchangeFailure.js"
 import { describe } from "./core/messages.js"
 import * as CoreReply from "./core/reply.js"
 import { runtimeBody } from "./internal/runtimeBody.js"
@@ -161,7 +161,7 @@ export const fromHttpClient = (client: HttpClient.HttpClient, options: AdapterOp
             )
         ),
         limits.timeoutMillis,
-        () => new ExchangeError(Failure.timedOut)
+        () => new ExchangeError(Failures.timedOut)
       )
   }
 }
@@ -200,11 +200,11 @@ const fromRequestError = (error: HttpClientError.HttpClientError): ExchangeError
       ...cause
     })
   }
-  return new ExchangeError(Failure.noReply(error.cause))
+  return new ExchangeError(Failures.noReply(error.cause))
 }
 
 const bodyError = (status: number) => (cause: unknown): ExchangeError =>
-  new ExchangeError(Failure.unreadableBody(status, cause))
+  new ExchangeError(Failures.unreadableBody(status, cause))
 
 /**
  * The body within `limit`, by the cheapest way that keeps the limit and the abort:

@@ -10,5 +10,12 @@ export const ok = <A>(value: A): Check<A> => ({ ok: true, value })
 
 export const fail = (error: string): Check<never> => ({ ok: false, error })
 
+/** A failed check of one option, with its path (`["rateLimit", "limit"]`) for the face's `ConfigError`. */
+export interface Invalid {
+  readonly ok: false
+  readonly path: ReadonlyArray<string>
+  readonly error: string
+}
+
 /** `check`'s value mapped, or its failure unchanged. */
 export const map = <A, B>(check: Check<A>, f: (a: A) => B): Check<B> => (check.ok ? ok(f(check.value)) : check)

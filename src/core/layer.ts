@@ -3,7 +3,7 @@
  * the body limit, the time limits, the pacer's options, and the headers every request carries. A face decodes its
  * own `Redacted` and durations, and turns a failure into its own `ConfigError` at the option's path.
  */
-import type { Check } from "./check.js"
+import type { Check, Invalid } from "./check.js"
 import * as CoreOptions from "./options.js"
 import * as Pacing from "./pacing.js"
 import * as CoreSettings from "./settings.js"
@@ -38,15 +38,13 @@ export interface Checked {
 }
 
 /**
- * The layer's settings, or the first option that is wrong. `shared` says whether a `sharedBudget` store was given;
- * `durationMillis` is the face's check of one duration option (core/options.ts `timeLimit` after decoding).
+ * The layer's settings, or the first option that is wrong. `durationMillis` is the face's check of one duration option (core/options.ts `timeLimit` after decoding).
  */
 export const check = <D>(
   input: Input<D>,
-  shared: boolean,
   durationMillis: (name: string, input: D) => Check<number>
-): { readonly ok: true; readonly value: Checked } | Pacing.Invalid => {
-  const at = (path: string, failed: { readonly error: string }): Pacing.Invalid => ({
+): { readonly ok: true; readonly value: Checked } | Invalid => {
+  const at = (path: string, failed: { readonly error: string }): Invalid => ({
     ok: false,
     path: [path],
     error: failed.error
@@ -66,7 +64,7 @@ export const check = <D>(
   if (timeout?.ok === false) return at("timeout", timeout)
   const deadline = input.deadline === undefined ? undefined : durationMillis("deadline", input.deadline)
   if (deadline?.ok === false) return at("deadline", deadline)
-  const pacing = Pacing.resolve(input, shared, durationMillis)
+  const pacing = Pacing.resolve(input, durationMillis)
   if (!pacing.ok) return pacing
   const apiVersion = versions.value.apiVersion
   return {

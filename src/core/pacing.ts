@@ -5,7 +5,7 @@
  * teaches. A face's pacer sleeps where this says, on its own clock, and links the state to a shared store
  * (core/sharedBudget.ts).
  */
-import type { Check } from "./check.js"
+import type { Check, Invalid } from "./check.js"
 import * as Limiter from "./limiter.js"
 import type { RateLimit } from "./options.js"
 import { digest, documentedLimit, RateState, type Window } from "./rate.js"
@@ -22,8 +22,6 @@ export interface Options {
   readonly loadShedding: boolean
   /** A fixed limit of the layer's own (`rateLimit: { limit, interval }`). */
   readonly fixed: Limiter.Limit | undefined
-  /** Attempts also take their place in a shared store's window budget. */
-  readonly shared: boolean
 }
 
 /** The state of one key: the gate and pace, and the circuit. */
@@ -67,7 +65,8 @@ export class Pacing {
   readonly fixedWindow: Window | undefined
   private readonly limiter: Limiter.Limiter | undefined
 
-  constructor(private readonly options: Options, key: string) {
+  /** `shared`: attempts also take their place in a shared store's window budget (a `sharedBudget` was given). */
+  constructor(private readonly options: Options, key: string, private readonly shared: boolean) {
     this.state = stateFor(
       options.adaptive,
       options.documented ? documentedLimit(key) : undefined,
@@ -91,7 +90,7 @@ export class Pacing {
    */
   reserve(now: number): number {
     const wait = this.state.rate.reserve(now)
-    return this.limiter === undefined && !this.options.shared ? wait : Math.max(wait, permitOnly)
+    return this.limiter === undefined && !this.shared ? wait : Math.max(wait, permitOnly)
   }
 
   /** The version of the pace a place is taken under (see {@link sliceMillis}). */
@@ -135,20 +134,12 @@ export interface LayerOptions<D> {
   readonly loadShedding?: boolean | undefined
 }
 
-/** A failed option check, with the option's path (`["rateLimit", "limit"]`) for the face's `ConfigError`. */
-export interface Invalid {
-  readonly ok: false
-  readonly path: ReadonlyArray<string>
-  readonly error: string
-}
-
 /**
  * The pacer's options from a layer's, with their defaults (`rateLimit: "adaptive"` from the key's documented limit,
  * `rateScope: "layer"`, load shedding on, a fixed limit's `fixed-window`), or the option that is wrong.
  */
 export const resolve = <D>(
   layer: LayerOptions<D>,
-  shared: boolean,
   durationMillis: (name: string, input: D) => Check<number>
 ): { readonly ok: true; readonly value: Options } | Invalid => {
   const setting = layer.rateLimit ?? "adaptive"
@@ -169,8 +160,7 @@ export const resolve = <D>(
       documented: layer.rateLimit === undefined,
       scope: layer.rateScope ?? "layer",
       loadShedding: layer.loadShedding !== false,
-      fixed,
-      shared
+      fixed
     }
   }
 }

@@ -9,7 +9,6 @@ import type { Readable } from "node:stream"
 import type { Dispatcher } from "undici"
 import { type BodyText, collectNode } from "./body.js"
 import * as Failures from "./exchangeFailure.js"
-import type { ExchangeFailure } from "./exchangeFailure.js"
 import { acceptEncoding, type Encoding, encodingOf, inflate } from "./inflate.js"
 import type { Limits, Reply } from "./reply.js"
 import { limitFor } from "./reply.js"
@@ -52,7 +51,7 @@ export const agentOptions = { keepAliveTimeout: 30_000 } as const
 
 export type Outcome = { readonly ok: true; readonly reply: Reply } | {
   readonly ok: false
-  readonly failure: ExchangeFailure
+  readonly failure: Failures.ExchangeFailure
 }
 
 /** Sends the request; `done` is called once. Returns the function that cancels it (aborting the request). */

@@ -60,7 +60,7 @@ export const make = (
   key: string
 ): Effect.Effect<Pacer, never, Scope.Scope> =>
   Effect.gen(function*() {
-    const pacing = new Pacing.Pacing(options, key)
+    const pacing = new Pacing.Pacing(options, key, sharedBudget !== undefined)
     const link = sharedBudget === undefined ? undefined : yield* connect(sharedBudget, key, pacing)
 
     /** Sleeps a slice of `wait` at a time, taking its place again where the core says (core/pacing.ts `next`). */
@@ -78,12 +78,14 @@ export const make = (
     }
     const local = (millis: number): Effect.Effect<number> =>
       millis >= 1 ? sleepThenGo(millis, 0, pacing.version) : Effect.succeed(0)
-    /** The fixed limit's permit, taken once the gate and pace let the attempt go. */
-    const fixedLimit = (waited: number): Effect.Effect<number> =>
-      Effect.flatMap(Clock.currentTimeMillis, (now) => {
-        const more = pacing.fixedWait(now)
-        return more > 0 ? Effect.as(Effect.sleep(Duration.millis(more)), waited + more) : Effect.succeed(waited)
-      })
+    /** The fixed limit's permit, taken once the gate and pace let the attempt go (nothing to take without one). */
+    const fixedLimit: (waited: number) => Effect.Effect<number> = options.fixed === undefined
+      ? Effect.succeed
+      : (waited) =>
+        Effect.flatMap(Clock.currentTimeMillis, (now) => {
+          const more = pacing.fixedWait(now)
+          return more > 0 ? Effect.as(Effect.sleep(Duration.millis(more)), waited + more) : Effect.succeed(waited)
+        })
 
     return {
       shed: (now) => pacing.shed(now),

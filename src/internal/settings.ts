@@ -67,7 +67,6 @@ export const checkOptions = (options: Options): Effect.Effect<Layer.Checked, Con
   const redacted = Redacted.isRedacted(key)
   const checked = Layer.check(
     { ...options, secretKey: { redacted, value: redacted ? Redacted.value(key) : undefined } },
-    options.sharedBudget !== undefined,
     durationMillis
   )
   return checked.ok

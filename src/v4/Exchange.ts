@@ -21,7 +21,7 @@ import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import type * as Attempt from "../core/attempt.js"
 import * as Body from "../core/body.js"
-import * as Failure from "../core/exchangeFailure.js"
+import * as Failures from "../core/exchangeFailure.js"
 import { describe } from "../core/messages.js"
 import * as CoreReply from "../core/reply.js"
 import { withRealTimeLimit, withTimeLimit } from "./internal/timeLimit.js"
@@ -172,7 +172,7 @@ export const fromHttpClient = (client: HttpClient.HttpClient, options: AdapterOp
             )
         ),
         limits.timeoutMillis,
-        () => new ExchangeError(Failure.timedOut)
+        () => new ExchangeError(Failures.timedOut)
       )
   }
 }
@@ -191,11 +191,11 @@ const fromRequestError = (error: HttpClientError.HttpClientError): ExchangeError
       ...cause
     })
   }
-  return new ExchangeError(Failure.noReply(reason.cause))
+  return new ExchangeError(Failures.noReply(reason.cause))
 }
 
 const bodyError = (status: number) => (cause: unknown): ExchangeError =>
-  new ExchangeError(Failure.unreadableBody(status, cause))
+  new ExchangeError(Failures.unreadableBody(status, cause))
 
 /** The cause behind an `HttpClientError` of a body read (the socket error), else the error itself. */
 const readCause = (error: HttpClientError.HttpClientError): unknown => error.reason.cause ?? error

@@ -97,7 +97,6 @@ export const checkOptions = (options: Options): Effect.Effect<Layer.Checked, Con
   const redacted = Redacted.isRedacted(key)
   const checked = Layer.check(
     { ...options, secretKey: { redacted, value: redacted ? Redacted.value(key) : undefined } },
-    options.sharedBudget !== undefined,
     durationMillis
   )
   return checked.ok ? Effect.succeed(checked.value) : Effect.fail(configError(checked.path, checked.error))
